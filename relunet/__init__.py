@@ -1,0 +1,1 @@
+"""relunet: how a tiny ReLU network bends straight lines into a curve."""

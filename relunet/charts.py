@@ -1,0 +1,246 @@
+"""Altair chart builders shared by the page and the GIF export.
+
+The page and the export call the same functions with different styles, so a
+slide shows exactly what the page shows. No Streamlit in here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import altair as alt
+import numpy as np
+
+from relunet.network import DOSAGE_RANGE, TRAINING_DATA, forward
+from relunet.stages import CURVES, STAGE_COUNT, Stage, StageFacts, num, stage
+
+# Okabe-Ito: colour-blind safe, and each colour keeps one meaning everywhere.
+PALETTE = {"top": "#0072B2", "bottom": "#E69F00", "sum": "#009E73", "data": "#D55E00", "input": "#555555"}
+INACTIVE_GREY = "#A8A8A8"
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    chart_width: int
+    chart_height: int
+    diagram_width: int
+    font_size: int
+    title_size: int
+    line_width: float
+    node_size: int
+
+
+PAGE_STYLE = ChartStyle(
+    chart_width=520, chart_height=360, diagram_width=320, font_size=13, title_size=16, line_width=3.5, node_size=1800
+)
+# Read from the back of a lecture hall: large type, thick lines.
+SLIDE_STYLE = ChartStyle(
+    chart_width=560, chart_height=330, diagram_width=280, font_size=17, title_size=28, line_width=6, node_size=2200
+)
+
+
+def nice_domain(low: float, high: float) -> tuple[float, float]:
+    """A padded y range rounded out to a 1-2-5 step, always including 0."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    span = high - low
+    if span < 1e-9:
+        return (low - 1.0, high + 1.0)
+    low, high = low - 0.06 * span, high + 0.06 * span
+    raw_step = (high - low) / 5
+    magnitude = 10 ** math.floor(math.log10(raw_step))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw_step)
+    return (math.floor(low / step) * step, math.ceil(high / step) * step)
+
+
+def stage_domain(facts: StageFacts, stage_: Stage) -> tuple[float, float]:
+    """The y range that suits a stage: its own curve and the context that matters."""
+    curves = [stage_.curve] + [c.curve for c in stage_.context if c.sets_scale]
+    values = np.concatenate([getattr(facts.curves, c) for c in curves])
+    if stage_.shows_training_data:
+        values = np.concatenate([values, [y for _, y in TRAINING_DATA]])
+    return nice_domain(float(values.min()), float(values.max()))
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One picture of a stage; `progress` < 1 is part-way through the morph
+    from the previous stage's curve to this one (used by the animation)."""
+
+    stage: Stage
+    progress: float = 1.0
+
+
+def _morph(facts: StageFacts, frame: Frame) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
+    """Dosages, values and y range of the highlighted curve at this frame.
+
+    Both curves are piecewise linear on the union of their sample dosages, so
+    blending them there is exact at every step."""
+    x = facts.curves.dosage
+    target = getattr(facts.curves, frame.stage.curve)
+    domain = stage_domain(facts, frame.stage)
+    if frame.progress >= 1.0 or frame.stage.number == 1:
+        return x, target, domain
+    previous = stage(frame.stage.number - 1)
+    start = getattr(facts.curves, previous.curve)
+    t = frame.progress
+    start_domain = stage_domain(facts, previous)
+    blended_domain = tuple((1 - t) * a + t * b for a, b in zip(start_domain, domain))
+    return x, (1 - t) * start + t * target, blended_domain
+
+
+def _records(x: np.ndarray, y: np.ndarray, label: str) -> list[dict]:
+    return [{"dosage": float(a), "value": float(b), "curve": label} for a, b in zip(x, y)]
+
+
+def _probe_layer(facts: StageFacts, stage_: Stage, probe: float, style: ChartStyle) -> alt.LayerChart:
+    value = float(getattr(forward(facts.params, [probe], facts.activation), stage_.curve)[0])
+    point = [{"dosage": probe, "value": value, "label": f"x = {num(probe)} → {num(value)}"}]
+    base = alt.Chart(alt.Data(values=point))
+    rule = base.mark_rule(color="#444444", strokeDash=[3, 3], strokeWidth=1.5).encode(x="dosage:Q")
+    dot = base.mark_point(
+        filled=True, size=style.node_size / 12, color="#222222", stroke="white", strokeWidth=1.5, clip=True
+    ).encode(x="dosage:Q", y="value:Q", tooltip=[alt.Tooltip("label:N", title="Probe")])
+    text = base.mark_text(
+        align="left" if probe < 0.6 else "right", dx=8 if probe < 0.6 else -8, dy=-12,
+        fontSize=style.font_size, fontWeight="bold", color="#222222", clip=True,
+    ).encode(x="dosage:Q", y="value:Q", text="label:N")
+    return rule + dot + text
+
+
+def stage_chart(
+    facts: StageFacts, frame: Frame, style: ChartStyle = PAGE_STYLE, probe: float | None = None
+) -> alt.LayerChart:
+    """The stage's curve (bold), earlier steps (faint, dashed), zero line,
+    optional probe marker and, on the final stage, the training data."""
+    stage_ = frame.stage
+    x, y, domain = _morph(facts, frame)
+    own_label = CURVES[stage_.curve][0]
+    context_labels = [CURVES[c.curve][0] for c in stage_.context]
+    records = [r for c in stage_.context for r in _records(x, getattr(facts.curves, c.curve), CURVES[c.curve][0])]
+    records += _records(x, y, own_label)
+    labels = context_labels + [own_label]
+    roles = [CURVES[c.curve][1] for c in stage_.context] + [stage_.role]
+
+    x_scale = alt.Scale(domain=list(DOSAGE_RANGE), nice=False)
+    y_scale = alt.Scale(domain=list(domain), nice=False)
+    legend = alt.Legend(
+        title=None, orient="top", symbolType="stroke", symbolStrokeWidth=style.line_width,
+        labelFontSize=style.font_size, symbolSize=style.font_size * 30, labelLimit=0,
+    )
+    lines = alt.Chart(alt.Data(values=records)).mark_line(clip=True, strokeCap="round").encode(
+        x=alt.X("dosage:Q", scale=x_scale, title="Dosage", axis=alt.Axis(format=".1f", tickCount=5)),
+        y=alt.Y("value:Q", scale=y_scale, title=stage_.y_title, axis=alt.Axis(minExtent=48, maxExtent=48)),
+        color=alt.Color("curve:N", scale=alt.Scale(domain=labels, range=[PALETTE[r] for r in roles]), legend=legend),
+        strokeDash=alt.StrokeDash(
+            "curve:N", scale=alt.Scale(domain=labels, range=[[7, 5]] * len(context_labels) + [[1, 0]]), legend=legend
+        ),
+        strokeWidth=alt.StrokeWidth(
+            "curve:N",
+            scale=alt.Scale(domain=labels, range=[style.line_width / 2] * len(context_labels) + [style.line_width]),
+            legend=None,
+        ),
+        opacity=alt.Opacity(
+            "curve:N", scale=alt.Scale(domain=labels, range=[0.55] * len(context_labels) + [1.0]), legend=None
+        ),
+        tooltip=[
+            alt.Tooltip("curve:N", title="Curve"),
+            alt.Tooltip("dosage:Q", title="Dosage", format=".2f"),
+            alt.Tooltip("value:Q", title="Value", format=".2f"),
+        ],
+    )
+    zero = alt.Chart(alt.Data(values=[{"value": 0.0}])).mark_rule(color="#888888", strokeWidth=1).encode(y="value:Q")
+    layers = [zero, lines]
+    if stage_.shows_training_data and frame.progress >= 1.0:
+        data = [{"dosage": d, "value": v, "curve": "training data"} for d, v in TRAINING_DATA]
+        layers.append(
+            alt.Chart(alt.Data(values=data)).mark_point(
+                filled=True, size=style.node_size / 6, color=PALETTE["data"], opacity=1, stroke="white", strokeWidth=1.5
+            ).encode(
+                x="dosage:Q", y="value:Q",
+                tooltip=[alt.Tooltip("curve:N", title=""), alt.Tooltip("dosage:Q", title="Dosage"),
+                         alt.Tooltip("value:Q", title="Efficacy")],
+            )
+        )
+    if probe is not None and frame.progress >= 1.0:
+        layers.append(_probe_layer(facts, stage_, probe, style))
+    return alt.layer(*layers).properties(width=style.chart_width, height=style.chart_height)
+
+
+# Network diagram: fixed positions in a 0..2 × 0..1 box.
+_NODES = {"input": (0.0, 0.5), "top": (1.0, 0.85), "bottom": (1.0, 0.15), "output": (2.0, 0.5)}
+_NODE_ROLE = {"input": "input", "top": "top", "bottom": "bottom", "output": "sum"}
+_NODE_NAME = {"input": "dosage", "top": "top node", "bottom": "bottom node", "output": "output"}
+_EDGES = {"w1": ("input", "top", "top"), "w2": ("input", "bottom", "bottom"),
+          "w3": ("top", "output", "top"), "w4": ("bottom", "output", "bottom")}
+_BIASES = {"b1": ("top", "top"), "b2": ("bottom", "bottom"), "b3": ("output", "sum")}
+
+
+def diagram_chart(facts: StageFacts, stage_: Stage, style: ChartStyle = PAGE_STYLE) -> alt.LayerChart:
+    """Inputs, two hidden nodes and the output; every weight and bias labelled
+    with its value; the parts this stage is about in colour, the rest grey."""
+    active = stage_.active
+    values = facts.params.as_dict()
+
+    def colour(part: str, role: str) -> str:
+        return PALETTE[role] if part in active else INACTIVE_GREY
+
+    edges, nodes, labels = [], [], []
+    for name, (start, end, role) in _EDGES.items():
+        (x1, y1), (x2, y2) = _NODES[start], _NODES[end]
+        edges.append({"x": x1, "y": y1, "x2": x2, "y2": y2, "colour": colour(name, role),
+                      "width": style.line_width if name in active else style.line_width / 2})
+        upper = max(y1, y2) > 0.6
+        labels.append({"x": (x1 + x2) / 2, "y": (y1 + y2) / 2 + (0.13 if upper else -0.13),
+                       "text": f"{name} = {num(values[name])}", "colour": colour(name, role),
+                       "weight": "bold" if name in active else "normal"})
+    activation_label = "Σ " + facts.act
+    for name, (x, y) in _NODES.items():
+        inner = "x" if name == "input" else (activation_label if name == "output" else facts.act)
+        nodes.append({"x": x, "y": y, "colour": colour(name, _NODE_ROLE[name]), "inner": inner,
+                      "name": _NODE_NAME[name]})
+    for name, (node, role) in _BIASES.items():
+        x, y = _NODES[node]
+        above = node != "bottom"
+        labels.append({"x": x, "y": y + (0.22 if above else -0.22), "text": f"{name} = {num(values[name])}",
+                       "colour": colour(name, role), "weight": "bold" if name in active else "normal"})
+
+    x_scale = alt.Scale(domain=[-0.35, 2.35], nice=False)
+    y_scale = alt.Scale(domain=[-0.12, 1.12], nice=False)
+    no_axis = None
+    enc = {"x": alt.X("x:Q", scale=x_scale, axis=no_axis), "y": alt.Y("y:Q", scale=y_scale, axis=no_axis)}
+    edge_layer = alt.Chart(alt.Data(values=edges)).mark_rule().encode(
+        **enc, x2="x2:Q", y2="y2:Q", color=alt.Color("colour:N", scale=None),
+        strokeWidth=alt.StrokeWidth("width:Q", scale=None),
+    )
+    node_layer = alt.Chart(alt.Data(values=nodes)).mark_circle(opacity=1, size=style.node_size).encode(
+        **enc, color=alt.Color("colour:N", scale=None), tooltip=[alt.Tooltip("name:N", title="Node")]
+    )
+    inner_layer = alt.Chart(alt.Data(values=nodes)).mark_text(
+        color="white", fontWeight="bold", fontSize=style.font_size * 0.8
+    ).encode(**enc, text="inner:N")
+    name_layer = alt.Chart(alt.Data(values=[n for n in nodes if n["name"] in ("dosage", "output")])).mark_text(
+        dy=style.node_size ** 0.5 / 2 + style.font_size * 0.9, fontSize=style.font_size * 0.9, color="#333333"
+    ).encode(**enc, text="name:N")
+    label_layers = [
+        alt.Chart(alt.Data(values=[lab for lab in labels if lab["weight"] == weight])).mark_text(
+            fontSize=style.font_size * 0.9, fontWeight=weight
+        ).encode(**enc, text="text:N", color=alt.Color("colour:N", scale=None))
+        for weight in ("normal", "bold")
+    ]
+    return alt.layer(edge_layer, node_layer, inner_layer, name_layer, *label_layers).properties(
+        width=style.diagram_width, height=style.chart_height, view=alt.ViewBackground(stroke=None)
+    )
+
+
+def describe_diagram(facts: StageFacts, stage_: Stage) -> str:
+    """A one-line text alternative for the network diagram."""
+    p = facts.params
+    active = ", ".join(part for part in ("w1", "b1", "w2", "b2", "w3", "w4", "b3") if part in stage_.active)
+    nodes = ", ".join(_NODE_NAME[n] for n in _NODES if n in stage_.active)
+    return (
+        f"Network diagram: dosage feeds the top node (w1 = {num(p.w1)}, b1 = {num(p.b1)}) and the bottom node "
+        f"(w2 = {num(p.w2)}, b2 = {num(p.b2)}); both feed the output (w3 = {num(p.w3)}, w4 = {num(p.w4)}, "
+        f"b3 = {num(p.b3)}). Highlighted at stage {stage_.number} of {STAGE_COUNT}: "
+        f"{nodes or 'no node'}{'; ' + active if active else ''}."
+    )

@@ -1,0 +1,140 @@
+"""The shareable settings: one schema, URL query <-> page state, validation.
+
+Adding a setting is one row in SETTINGS. Parsing never raises: a bad value is
+replaced by its default and reported in plain words (never echoed, so nothing
+a link carries is rendered back to the reader).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, DEFAULT_ACTIVATION, PARAM_NAMES, Params
+from relunet.stages import STAGE_COUNT, num
+
+WEIGHT_LIMIT = 100.0  # |weight| and |bias| bound: wide enough to explore, narrow enough to plot
+MAX_VALUE_LENGTH = 32
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    label: str
+    kind: type  # int, float or str
+    default: object
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def describe_bounds(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        if self.kind is int:
+            return f"a whole number from {int(self.low)} to {int(self.high)}"
+        return f"a number from {num(self.low)} to {num(self.high)}"
+
+    def default_text(self) -> str:
+        return num(self.default) if self.kind is float else str(self.default)
+
+    def parse(self, text: str) -> object:
+        """The value `text` stands for, or ValueError with the reason."""
+        text = text.strip()
+        if len(text) > MAX_VALUE_LENGTH:
+            raise ValueError("the value is too long")
+        if self.choices:
+            if text.lower() not in self.choices:
+                raise ValueError("not a known choice")
+            return text.lower()
+        pattern = _INTEGER if self.kind is int else _DECIMAL
+        if not pattern.fullmatch(text):
+            lowered = text.lower().lstrip("+-")
+            raise ValueError("not a finite number" if lowered in {"nan", "inf", "infinity"} else "not a number")
+        value = self.kind(float(text)) if self.kind is float else int(text)
+        if not math.isfinite(value):
+            raise ValueError("not a finite number")
+        if not self.low <= value <= self.high:
+            raise ValueError("out of range")
+        return value
+
+    def format(self, value: object) -> str:
+        if self.kind is float:
+            return np.format_float_positional(float(value), trim="-")
+        return str(value)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("stage", "Stage", int, 1, 1, STAGE_COUNT),
+    *(
+        Setting(name, name, float, getattr(ARTICLE_PARAMS, name), -WEIGHT_LIMIT, WEIGHT_LIMIT)
+        for name in PARAM_NAMES
+    ),
+    Setting("act", "Activation", str, DEFAULT_ACTIVATION, choices=tuple(ACTIVATIONS)),
+    Setting("probe", "Probe dosage", float, 0.5, 0.0, 1.0),
+)
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class PageState:
+    stage: int = 1
+    params: Params = field(default=ARTICLE_PARAMS)
+    activation: str = DEFAULT_ACTIVATION
+    probe: float = 0.5
+
+    def values(self) -> dict[str, object]:
+        """The state as {setting name: value}, the shape widgets and URLs use."""
+        return {"stage": self.stage, **self.params.as_dict(), "act": self.activation, "probe": self.probe}
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, object]) -> PageState:
+        merged = {**cls().values(), **{k: v for k, v in values.items() if k in SETTINGS_BY_NAME}}
+        params = Params(**{name: float(merged[name]) for name in PARAM_NAMES})
+        return cls(int(merged["stage"]), params, str(merged["act"]), float(merged["probe"]))
+
+    def with_stage(self, stage: int) -> PageState:
+        return replace(self, stage=stage)
+
+
+DEFAULT_STATE = PageState()
+
+
+def parse_query(query: Mapping[str, str | Sequence[str]]) -> tuple[PageState, list[str]]:
+    """Page state from URL query values, and a message for each value ignored.
+
+    Unknown keys are left alone: hosts add their own (e.g. `embed`)."""
+    values: dict[str, object] = {}
+    warnings: list[str] = []
+    for setting in SETTINGS:
+        if setting.name not in query:
+            continue
+        raw = query[setting.name]
+        texts = [raw] if isinstance(raw, str) else list(raw)
+        if not texts:
+            continue
+        if len(texts) > 1:
+            warnings.append(f"`{setting.name}` was given {len(texts)} times in the link; using the last one.")
+        try:
+            values[setting.name] = setting.parse(str(texts[-1]))
+        except ValueError as reason:
+            warnings.append(
+                f"Ignored `{setting.name}` from the link ({reason}): it must be {setting.describe_bounds()}. "
+                f"Using the default, {setting.default_text()}."
+            )
+    return PageState.from_values(values), warnings
+
+
+def to_query(state: PageState) -> dict[str, str]:
+    """The URL query for a state: only what differs from the defaults."""
+    defaults = DEFAULT_STATE.values()
+    return {
+        name: SETTINGS_BY_NAME[name].format(value)
+        for name, value in state.values().items()
+        if value != defaults[name]
+    }
