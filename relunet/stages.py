@@ -7,8 +7,8 @@ explanation. Text that quotes a number computes it from the current weights.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -206,7 +206,8 @@ def _formula_scale_bottom(p: Params, activation: str) -> str:
 
 
 def _formula_sum(p: Params, activation: str) -> str:
-    return rf"\text{{sum}} = w_3\,\text{{top}} + w_4\,\text{{bottom}} = {num(p.w3)}\,\text{{top}} {_signed(p.w4)}\,\text{{bottom}}"
+    symbolic = r"w_3\,\text{top} + w_4\,\text{bottom}"
+    return rf"\text{{sum}} = {symbolic} = {num(p.w3)}\,\text{{top}} {_signed(p.w4)}\,\text{{bottom}}"
 
 
 def _formula_bias(p: Params, activation: str) -> str:
