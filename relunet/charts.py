@@ -117,8 +117,10 @@ def stage_chart(
     x, y, domain = _morph(facts, frame)
     own_label = CURVES[stage_.curve][0]
     context_labels = [CURVES[c.curve][0] for c in stage_.context]
-    records = [r for c in stage_.context for r in _records(x, getattr(facts.curves, c.curve), CURVES[c.curve][0])]
-    records += _records(x, y, own_label)
+    context_records = [
+        r for c in stage_.context for r in _records(x, getattr(facts.curves, c.curve), CURVES[c.curve][0])
+    ]
+    own_records = _records(x, y, own_label)
     labels = context_labels + [own_label]
     roles = [CURVES[c.curve][1] for c in stage_.context] + [stage_.role]
 
@@ -128,29 +130,31 @@ def stage_chart(
         title=None, orient="top", symbolType="stroke", symbolStrokeWidth=style.line_width,
         labelFontSize=style.font_size, symbolSize=style.font_size * 30, labelLimit=0,
     )
-    lines = alt.Chart(alt.Data(values=records)).mark_line(clip=True, strokeCap="round").encode(
-        x=alt.X("dosage:Q", scale=x_scale, title="Dosage", axis=alt.Axis(format=".1f", tickCount=5)),
-        y=alt.Y("value:Q", scale=y_scale, title=stage_.y_title, axis=alt.Axis(minExtent=48, maxExtent=48)),
-        color=alt.Color("curve:N", scale=alt.Scale(domain=labels, range=[PALETTE[r] for r in roles]), legend=legend),
-        strokeDash=alt.StrokeDash(
-            "curve:N", scale=alt.Scale(domain=labels, range=[[7, 5]] * len(context_labels) + [[1, 0]]), legend=legend
-        ),
-        strokeWidth=alt.StrokeWidth(
-            "curve:N",
-            scale=alt.Scale(domain=labels, range=[style.line_width / 2] * len(context_labels) + [style.line_width]),
-            legend=None,
-        ),
-        opacity=alt.Opacity(
-            "curve:N", scale=alt.Scale(domain=labels, range=[0.55] * len(context_labels) + [1.0]), legend=None
-        ),
-        tooltip=[
+    # Context and the stage's own curve share one colour/dash scale, so one
+    # legend names them all; width and opacity are per layer, not encoded.
+    colour = alt.Color("curve:N", scale=alt.Scale(domain=labels, range=[PALETTE[r] for r in roles]), legend=legend)
+    dash = alt.StrokeDash(
+        "curve:N", scale=alt.Scale(domain=labels, range=[[7, 5]] * len(context_labels) + [[1, 0]]), legend=legend
+    )
+    encoding = {
+        "x": alt.X("dosage:Q", scale=x_scale, title="Dosage", axis=alt.Axis(format=".1f", tickCount=5)),
+        "y": alt.Y("value:Q", scale=y_scale, title=stage_.y_title, axis=alt.Axis(minExtent=48, maxExtent=48)),
+        "color": colour,
+        "strokeDash": dash,
+        "tooltip": [
             alt.Tooltip("curve:N", title="Curve"),
             alt.Tooltip("dosage:Q", title="Dosage", format=".2f"),
             alt.Tooltip("value:Q", title="Value", format=".2f"),
         ],
-    )
+    }
+    context_lines = alt.Chart(alt.Data(values=context_records)).mark_line(
+        clip=True, strokeWidth=style.line_width / 2, opacity=0.6
+    ).encode(**encoding)
+    own_line = alt.Chart(alt.Data(values=own_records)).mark_line(
+        clip=True, strokeWidth=style.line_width, strokeCap="round", strokeJoin="round"
+    ).encode(**encoding)
     zero = alt.Chart(alt.Data(values=[{"value": 0.0}])).mark_rule(color="#888888", strokeWidth=1).encode(y="value:Q")
-    layers = [zero, lines]
+    layers = [zero, context_lines, own_line]
     if stage_.shows_training_data and frame.progress >= 1.0:
         data = [{"dosage": d, "value": v, "curve": "training data"} for d, v in TRAINING_DATA]
         layers.append(

@@ -12,8 +12,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, DEFAULT_ACTIVATION, PARAM_NAMES, Params
 from relunet.stages import STAGE_COUNT, num
 
@@ -65,7 +63,9 @@ class Setting:
 
     def format(self, value: object) -> str:
         if self.kind is float:
-            return np.format_float_positional(float(value), trim="-")
+            # Shortest text that reads back to the same float; "3" not "3.0".
+            text = repr(float(value))
+            return text[:-2] if text.endswith(".0") else text
         return str(value)
 
 

@@ -1,0 +1,84 @@
+"""Everything the page shows for one state, computed in one place.
+
+Pure (no Streamlit), so the page only lays it out and the whole bundle can be
+cached per state: a rerun that changes nothing recomputes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from relunet.charts import PAGE_STYLE, Frame, describe_diagram, diagram_chart, stage_chart
+from relunet.network import forward
+from relunet.stages import CURVES, STAGE_COUNT, STAGES, arithmetic_headers, describe_curve, facts_for, num, stage
+from relunet.state import PageState
+
+# The article's hand-checkable dosages, plus the peak and the far end.
+EXAMPLE_DOSAGES = (0.0, 0.2, 0.5, 0.6, 1.0)
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    def as_markdown(self) -> str:
+        lines = ["| " + " | ".join(self.headers) + " |", "|" + "---:|" * len(self.headers)]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class StageView:
+    number: int
+    heading: str
+    explanation: str
+    formula: str
+    chart_spec: dict
+    chart_text: str
+    diagram_spec: dict
+    diagram_text: str
+    examples: Table
+    probe_trace: Table
+
+
+def worked_examples(state: PageState) -> Table:
+    """The stage's own arithmetic at a few dosages, from the current weights."""
+    stage_ = stage(state.stage)
+    trace = forward(state.params, EXAMPLE_DOSAGES, state.activation)
+    headers = ("Dosage x", *arithmetic_headers(stage_, state.activation))
+    rows = tuple(
+        (num(x), *(num(getattr(trace, curve)[i]) for _, curve in stage_.arithmetic))
+        for i, x in enumerate(EXAMPLE_DOSAGES)
+    )
+    return Table(headers, rows)
+
+
+def probe_trace(state: PageState) -> Table:
+    """One dosage followed through every stage; the current stage in bold."""
+    values = forward(state.params, [state.probe], state.activation).at(0)
+    rows = []
+    for stage_ in STAGES:
+        row = (str(stage_.number), stage_.title, CURVES[stage_.curve][0], num(values[stage_.curve]))
+        rows.append(tuple(f"**{cell}**" for cell in row) if stage_.number == state.stage else row)
+    return Table(("Stage", "Step", "Quantity", f"Value at x = {num(state.probe)}"), tuple(rows))
+
+
+def stage_view(state: PageState) -> StageView:
+    stage_ = stage(state.stage)
+    facts = facts_for(state.params, state.activation)
+    chart = stage_chart(facts, Frame(stage_), PAGE_STYLE, probe=state.probe)
+    diagram = diagram_chart(facts, stage_, PAGE_STYLE)
+    return StageView(
+        number=stage_.number,
+        heading=f"Stage {stage_.number} of {STAGE_COUNT} · {stage_.title}",
+        explanation=stage_.explain(facts),
+        formula=stage_.formula(state.params, state.activation),
+        # validate=False: the builders are fixed code, checked once by the tests.
+        chart_spec=chart.to_dict(validate=False),
+        chart_text=describe_curve(facts, stage_),
+        diagram_spec=diagram.to_dict(validate=False),
+        diagram_text=describe_diagram(facts, stage_),
+        examples=worked_examples(state),
+        probe_trace=probe_trace(state),
+    )

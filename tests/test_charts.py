@@ -1,0 +1,54 @@
+"""Chart builders: valid Vega-Lite, exact data, colours that keep their meaning."""
+
+import pytest
+
+from relunet.charts import PAGE_STYLE, PALETTE, SLIDE_STYLE, Frame, diagram_chart, nice_domain, stage_chart
+from relunet.network import ARTICLE_PARAMS
+from relunet.stages import STAGES, facts_for
+
+
+def layer_data(spec: dict) -> list[list[dict]]:
+    return [layer["data"]["values"] for layer in spec["layer"] if "values" in layer.get("data", {})]
+
+
+@pytest.mark.parametrize("activation", ["relu", "softplus"])
+@pytest.mark.parametrize("style", [PAGE_STYLE, SLIDE_STYLE])
+def test_every_stage_builds_a_valid_spec(activation, style):
+    facts = facts_for(ARTICLE_PARAMS, activation)
+    for stage in STAGES:
+        for progress in (0.0, 0.5, 1.0):
+            stage_chart(facts, Frame(stage, progress), style, probe=0.3).to_dict()  # validates against the schema
+        diagram_chart(facts, stage, style).to_dict()
+
+
+def test_final_stage_plots_the_true_peak_and_the_training_data():
+    spec = stage_chart(facts_for(ARTICLE_PARAMS, "relu"), Frame(STAGES[6])).to_dict()
+    points = [r for values in layer_data(spec) for r in values if r.get("curve") == "output"]
+    assert max(r["value"] for r in points) == pytest.approx(1.01)
+    assert [(r["dosage"], r["value"]) for r in points if r["value"] > 1] == [(0.5, pytest.approx(1.01))]
+    training = [r for values in layer_data(spec) for r in values if r.get("curve") == "training data"]
+    assert [(r["dosage"], r["value"]) for r in training] == [(0.0, 0.0), (0.5, 1.0), (1.0, 0.0)]
+    domain = spec["layer"][2]["encoding"]["y"]["scale"]["domain"]
+    assert domain[0] < 0 < 1.01 < domain[1] < 2  # the scale suits the final curve, not the -16 wedge
+
+
+def test_colours_keep_their_meaning():
+    facts = facts_for(ARTICLE_PARAMS, "relu")
+    ranges = [stage_chart(facts, Frame(s)).to_dict()["layer"][2]["encoding"]["color"]["scale"]["range"]
+              for s in STAGES]
+    assert ranges[0][-1] == PALETTE["top"] and ranges[2][-1] == PALETTE["bottom"]
+    assert ranges[4] == [PALETTE["top"], PALETTE["bottom"], PALETTE["sum"]]
+
+
+def test_morph_blends_the_previous_curve_into_the_next():
+    facts = facts_for(ARTICLE_PARAMS, "relu")
+    half = stage_chart(facts, Frame(STAGES[1], 0.5)).to_dict()
+    own = layer_data(half)[-1]
+    at_one = next(r["value"] for r in own if r["dosage"] == 1.0)
+    assert at_one == pytest.approx(0.5 * 0.85 + 0.5 * -34.68)
+
+
+@pytest.mark.parametrize(("low", "high"), [(0, 1.01), (-34.68, 0), (-16.66, 1.01), (0, 0), (-1e-6, 3e-6)])
+def test_nice_domain_covers_and_includes_zero(low, high):
+    a, b = nice_domain(low, high)
+    assert a <= min(low, 0) and b >= max(high, 0) and a < b
