@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 
 from relunet.network import DOSAGE_RANGE, TRAINING_DATA, forward
-from relunet.stages import CURVES, STAGE_COUNT, Stage, StageFacts, num, stage
+from relunet.stages import CURVES, STAGE_COUNT, Stage, StageFacts, describe_curve, num, stage
 
 # Okabe-Ito: colour-blind safe, and each colour keeps one meaning everywhere.
 PALETTE = {"top": "#0072B2", "bottom": "#E69F00", "sum": "#009E73", "data": "#D55E00", "input": "#555555"}
@@ -36,7 +36,7 @@ PAGE_STYLE = ChartStyle(
 )
 # Read from the back of a lecture hall: large type, thick lines.
 SLIDE_STYLE = ChartStyle(
-    chart_width=560, chart_height=330, diagram_width=280, font_size=17, title_size=28, line_width=6, node_size=2200
+    chart_width=440, chart_height=330, diagram_width=400, font_size=17, title_size=34, line_width=6, node_size=2600
 )
 
 
@@ -93,19 +93,19 @@ def _records(x: np.ndarray, y: np.ndarray, label: str) -> list[dict]:
     return [{"dosage": float(a), "value": float(b), "curve": label} for a, b in zip(x, y)]
 
 
-def _probe_layer(facts: StageFacts, stage_: Stage, probe: float, style: ChartStyle) -> alt.LayerChart:
+def _probe_layers(facts: StageFacts, stage_: Stage, probe: float, style: ChartStyle) -> list[alt.Chart]:
     value = float(getattr(forward(facts.params, [probe], facts.activation), stage_.curve)[0])
     point = [{"dosage": probe, "value": value, "label": f"x = {num(probe)} → {num(value)}"}]
     base = alt.Chart(alt.Data(values=point))
-    rule = base.mark_rule(color="#444444", strokeDash=[3, 3], strokeWidth=1.5).encode(x="dosage:Q")
+    rule = base.mark_rule(color="#444444", strokeDash=[3, 3], strokeWidth=1.5).encode(x=alt.X("dosage:Q"))
     dot = base.mark_point(
         filled=True, size=style.node_size / 12, color="#222222", stroke="white", strokeWidth=1.5, clip=True
-    ).encode(x="dosage:Q", y="value:Q", tooltip=[alt.Tooltip("label:N", title="Probe")])
+    ).encode(x=alt.X("dosage:Q"), y=alt.Y("value:Q"), tooltip=[alt.Tooltip("label:N", title="Probe")])
     text = base.mark_text(
         align="left" if probe < 0.6 else "right", dx=8 if probe < 0.6 else -8, dy=-12,
         fontSize=style.font_size, fontWeight="bold", color="#222222", clip=True,
-    ).encode(x="dosage:Q", y="value:Q", text="label:N")
-    return rule + dot + text
+    ).encode(x=alt.X("dosage:Q"), y=alt.Y("value:Q"), text=alt.Text("label:N"))
+    return [rule, dot, text]  # flat, not a nested layer: Altair copies nested layers on every step
 
 
 def stage_chart(
@@ -153,7 +153,9 @@ def stage_chart(
     own_line = alt.Chart(alt.Data(values=own_records)).mark_line(
         clip=True, strokeWidth=style.line_width, strokeCap="round", strokeJoin="round"
     ).encode(**encoding)
-    zero = alt.Chart(alt.Data(values=[{"value": 0.0}])).mark_rule(color="#888888", strokeWidth=1).encode(y="value:Q")
+    zero = alt.Chart(alt.Data(values=[{"value": 0.0}])).mark_rule(color="#888888", strokeWidth=1).encode(
+        y=alt.Y("value:Q")
+    )
     layers = [zero, context_lines, own_line]
     if stage_.shows_training_data and frame.progress >= 1.0:
         data = [{"dosage": d, "value": v, "curve": "training data"} for d, v in TRAINING_DATA]
@@ -161,14 +163,16 @@ def stage_chart(
             alt.Chart(alt.Data(values=data)).mark_point(
                 filled=True, size=style.node_size / 6, color=PALETTE["data"], opacity=1, stroke="white", strokeWidth=1.5
             ).encode(
-                x="dosage:Q", y="value:Q",
+                x=alt.X("dosage:Q"), y=alt.Y("value:Q"),
                 tooltip=[alt.Tooltip("curve:N", title=""), alt.Tooltip("dosage:Q", title="Dosage"),
                          alt.Tooltip("value:Q", title="Efficacy")],
             )
         )
     if probe is not None and frame.progress >= 1.0:
-        layers.append(_probe_layer(facts, stage_, probe, style))
-    return alt.layer(*layers).properties(width=style.chart_width, height=style.chart_height)
+        layers.extend(_probe_layers(facts, stage_, probe, style))
+    return alt.layer(*layers).properties(
+        width=style.chart_width, height=style.chart_height, description=describe_curve(facts, stage_)
+    )
 
 
 # Network diagram: fixed positions in a 0..2 × 0..1 box.
@@ -214,7 +218,7 @@ def diagram_chart(facts: StageFacts, stage_: Stage, style: ChartStyle = PAGE_STY
     no_axis = None
     enc = {"x": alt.X("x:Q", scale=x_scale, axis=no_axis), "y": alt.Y("y:Q", scale=y_scale, axis=no_axis)}
     edge_layer = alt.Chart(alt.Data(values=edges)).mark_rule().encode(
-        **enc, x2="x2:Q", y2="y2:Q", color=alt.Color("colour:N", scale=None),
+        **enc, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"), color=alt.Color("colour:N", scale=None),
         strokeWidth=alt.StrokeWidth("width:Q", scale=None),
     )
     node_layer = alt.Chart(alt.Data(values=nodes)).mark_circle(opacity=1, size=style.node_size).encode(
@@ -222,18 +226,19 @@ def diagram_chart(facts: StageFacts, stage_: Stage, style: ChartStyle = PAGE_STY
     )
     inner_layer = alt.Chart(alt.Data(values=nodes)).mark_text(
         color="white", fontWeight="bold", fontSize=style.font_size * 0.8
-    ).encode(**enc, text="inner:N")
+    ).encode(**enc, text=alt.Text("inner:N"))
     name_layer = alt.Chart(alt.Data(values=[n for n in nodes if n["name"] in ("dosage", "output")])).mark_text(
         dy=style.node_size ** 0.5 / 2 + style.font_size * 0.9, fontSize=style.font_size * 0.9, color="#333333"
-    ).encode(**enc, text="name:N")
+    ).encode(**enc, text=alt.Text("name:N"))
     label_layers = [
         alt.Chart(alt.Data(values=[lab for lab in labels if lab["weight"] == weight])).mark_text(
             fontSize=style.font_size * 0.9, fontWeight=weight
-        ).encode(**enc, text="text:N", color=alt.Color("colour:N", scale=None))
+        ).encode(**enc, text=alt.Text("text:N"), color=alt.Color("colour:N", scale=None))
         for weight in ("normal", "bold")
     ]
     return alt.layer(edge_layer, node_layer, inner_layer, name_layer, *label_layers).properties(
-        width=style.diagram_width, height=style.chart_height, view=alt.ViewBackground(stroke=None)
+        width=style.diagram_width, height=style.chart_height, view=alt.ViewBackground(stroke=None),
+        description=describe_diagram(facts, stage_),
     )
 
 

@@ -6,10 +6,12 @@ cached per state: a rerun that changes nothing recomputes nothing.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from functools import lru_cache
 
 from relunet.charts import PAGE_STYLE, Frame, describe_diagram, diagram_chart, stage_chart
-from relunet.network import forward
+from relunet.network import Params, forward
 from relunet.stages import CURVES, STAGE_COUNT, STAGES, arithmetic_headers, describe_curve, facts_for, num, stage
 from relunet.state import PageState
 
@@ -64,11 +66,19 @@ def probe_trace(state: PageState) -> Table:
     return Table(("Stage", "Step", "Quantity", f"Value at x = {num(state.probe)}"), tuple(rows))
 
 
+@lru_cache(maxsize=128)
+def _diagram(stage_number: int, params: Params, activation: str) -> tuple[dict, str]:
+    """The diagram ignores the probe, so dragging the probe does not rebuild it."""
+    stage_ = stage(stage_number)
+    facts = facts_for(params, activation)
+    return diagram_chart(facts, stage_, PAGE_STYLE).to_dict(validate=False), describe_diagram(facts, stage_)
+
+
 def stage_view(state: PageState) -> StageView:
     stage_ = stage(state.stage)
     facts = facts_for(state.params, state.activation)
     chart = stage_chart(facts, Frame(stage_), PAGE_STYLE, probe=state.probe)
-    diagram = diagram_chart(facts, stage_, PAGE_STYLE)
+    diagram_spec, diagram_text = _diagram(state.stage, state.params, state.activation)
     return StageView(
         number=stage_.number,
         heading=f"Stage {stage_.number} of {STAGE_COUNT} · {stage_.title}",
@@ -77,8 +87,8 @@ def stage_view(state: PageState) -> StageView:
         # validate=False: the builders are fixed code, checked once by the tests.
         chart_spec=chart.to_dict(validate=False),
         chart_text=describe_curve(facts, stage_),
-        diagram_spec=diagram.to_dict(validate=False),
-        diagram_text=describe_diagram(facts, stage_),
+        diagram_spec=copy.deepcopy(diagram_spec),
+        diagram_text=diagram_text,
         examples=worked_examples(state),
         probe_trace=probe_trace(state),
     )

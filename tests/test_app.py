@@ -1,0 +1,127 @@
+"""The page under Streamlit's AppTest: stages, stepping, URL state, bad links."""
+
+import json
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from relunet.stages import STAGES
+
+APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "streamlit_app.py")
+
+
+def open_page(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def heading(at: AppTest) -> str:
+    return at.subheader[0].value
+
+
+def markdown_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_first_visit_shows_stage_one_with_the_articles_worked_examples():
+    at = open_page()
+    assert heading(at) == "Stage 1 of 7 · The top node bends a line"
+    assert not at.warning
+    assert at.button(key="back").disabled
+    table = markdown_text(at)
+    for row in ("| 0.00 | -0.85 | 0.00 |", "| 0.20 | -0.51 | 0.00 |", "| 0.60 | 0.17 | 0.17 |"):
+        assert row in table
+    assert r"1.70\,x - 0.85" in at.latex[0].value
+    assert at.query_params == {}
+
+
+def test_every_stage_renders_its_title_formula_charts_and_text_alternatives():
+    at = open_page()
+    for stage in STAGES:
+        at.segmented_control(key="stage").set_value(stage.number).run()
+        assert not at.exception
+        assert heading(at) == f"Stage {stage.number} of 7 · {stage.title}"
+        assert len(at.latex) == 1
+        charts = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+        assert len(charts) == 2
+        # Screen readers get the same text alternatives from the charts themselves.
+        assert charts[0]["description"].startswith("Network diagram:")
+        assert charts[1]["description"].startswith(f"Stage {stage.number} chart:")
+        captions = [c.value for c in at.caption]
+        assert any(c.startswith("Network diagram:") for c in captions)
+        assert any(c.startswith(f"Stage {stage.number} chart:") for c in captions)
+
+
+def test_back_and_next_step_through_all_stages():
+    at = open_page()
+    for number in range(2, 8):
+        at.button(key="next").click().run()
+        assert heading(at).startswith(f"Stage {number} of 7")
+        assert at.query_params["stage"] == str(number)
+    assert at.button(key="next").disabled
+    at.button(key="back").click().run()
+    assert heading(at).startswith("Stage 6 of 7")
+
+
+def test_shared_link_opens_the_stage_with_its_weights():
+    at = open_page({"stage": "7", "w4": "3"})
+    assert heading(at).startswith("Stage 7 of 7")
+    assert at.number_input(key="w4").value == 3.0
+    assert at.query_params == {"stage": "7", "w4": "3"}
+
+
+def test_final_stage_shows_the_true_peak():
+    at = open_page({"stage": "7"})
+    assert "peaks at 1.01 at dosage 0.50" in markdown_text(at)
+    assert "(0.50, 1.01)" in " ".join(c.value for c in at.caption)
+
+
+def test_editing_weights_and_activation_follows_into_the_url_and_numbers():
+    at = open_page()
+    at.number_input(key="b1").set_value(-0.5).run()
+    assert at.query_params["b1"] == "-0.5"
+    assert "| 0.20 | -0.16 | 0.00 |" in markdown_text(at)  # 0.2 * 1.7 - 0.5
+    at.radio(key="act").set_value("softplus").run()
+    assert at.query_params["act"] == "softplus"
+    assert "Softplus" in at.latex[0].value
+    at.button(key="reset").click().run()
+    assert at.number_input(key="b1").value == -0.85 and at.radio(key="act").value == "relu"
+    assert "b1" not in at.query_params and "act" not in at.query_params
+
+
+def test_probe_traces_one_dosage_through_every_stage():
+    at = open_page({"stage": "7", "probe": "0.5"})
+    text = markdown_text(at)
+    assert "| **7** | **Activation again: the final curve** | **output** | **1.01** |" in text
+    assert "| 4 | Multiply the bottom path by w4 | bottom × w4 | 17.01 |" in text
+    at.slider(key="probe").set_value(0.6).run()
+    assert at.query_params["probe"] == "0.6"
+    assert "Value at x = 0.60" in markdown_text(at)
+
+
+@pytest.mark.parametrize(
+    ("query", "setting"),
+    [
+        ({"stage": "99"}, "stage"), ({"w1": "nan"}, "w1"), ({"b3": "inf"}, "b3"), ({"w2": "ten"}, "w2"),
+        ({"act": "<b>relu</b>"}, "act"), ({"probe": "-1"}, "probe"), ({"w3": "1" * 5000}, "w3"),
+    ],
+)
+def test_bad_links_warn_and_fall_back(query, setting):
+    at = open_page(query)
+    assert heading(at).startswith("Stage 1 of 7")
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and f"`{setting}`" in warnings[0]
+    assert setting not in at.query_params  # the bad value is dropped from the address bar
+    assert "<b>" not in warnings[0]
+
+
+def test_warnings_from_the_link_do_not_undo_later_edits():
+    at = open_page({"w1": "abc"})
+    at.number_input(key="w1").set_value(2.0).run()
+    assert at.number_input(key="w1").value == 2.0
+    assert at.query_params["w1"] == "2"
