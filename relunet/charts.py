@@ -124,7 +124,7 @@ def stage_chart(
     labels = context_labels + [own_label]
     roles = [CURVES[c.curve][1] for c in stage_.context] + [stage_.role]
 
-    x_scale = alt.Scale(domain=list(DOSAGE_RANGE), nice=False)
+    x_scale = alt.Scale(domain=list(DOSAGE_RANGE), nice=False, padding=10)  # room for the end points
     y_scale = alt.Scale(domain=list(domain), nice=False)
     legend = alt.Legend(
         title=None, orient="top", symbolType="stroke", symbolStrokeWidth=style.line_width,

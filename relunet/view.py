@@ -23,9 +23,11 @@ EXAMPLE_DOSAGES = (0.0, 0.2, 0.5, 0.6, 1.0)
 class Table:
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    text_columns: frozenset[int] = frozenset()  # left-aligned; numbers align right
 
     def as_markdown(self) -> str:
-        lines = ["| " + " | ".join(self.headers) + " |", "|" + "---:|" * len(self.headers)]
+        rule = ["---" if i in self.text_columns else "---:" for i in range(len(self.headers))]
+        lines = ["| " + " | ".join(self.headers) + " |", "|" + "|".join(rule) + "|"]
         lines += ["| " + " | ".join(row) + " |" for row in self.rows]
         return "\n".join(lines)
 
@@ -63,7 +65,7 @@ def probe_trace(state: PageState) -> Table:
     for stage_ in STAGES:
         row = (str(stage_.number), stage_.title, CURVES[stage_.curve][0], num(values[stage_.curve]))
         rows.append(tuple(f"**{cell}**" for cell in row) if stage_.number == state.stage else row)
-    return Table(("Stage", "Step", "Quantity", f"Value at x = {num(state.probe)}"), tuple(rows))
+    return Table(("Stage", "Step", "Quantity", f"Value at x = {num(state.probe)}"), tuple(rows), frozenset({1, 2}))
 
 
 @lru_cache(maxsize=128)
