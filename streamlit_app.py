@@ -84,13 +84,15 @@ def sidebar() -> None:
 
 def stepper() -> None:
     back, picker, forward = st.columns([1, 4, 1], vertical_alignment="bottom")
-    back.button("← Back", key="back", on_click=step, args=(-1,), disabled=st.session_state.stage <= 1, width="stretch")
+    # Arrow keys step too, as they do in slide programs (and on most presentation clickers).
+    back.button("← Back", key="back", on_click=step, args=(-1,), disabled=st.session_state.stage <= 1,
+                width="stretch", shortcut="Left", help="Previous stage (← key)")
     picker.segmented_control(
         "Jump to a stage", options=[s.number for s in STAGES], key="stage", required=True,
         format_func=lambda n: f"Stage {n}" if n == 1 else str(n), width="stretch",
     )
     forward.button("Next →", key="next", on_click=step, args=(1,), disabled=st.session_state.stage >= STAGE_COUNT,
-                   width="stretch")
+                   width="stretch", shortcut="Right", help="Next stage (→ key)")
 
 
 def stage_body(view: StageView) -> None:
