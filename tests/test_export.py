@@ -1,0 +1,236 @@
+"""The GIF export: frames, timing, palette, exact size, atomic writes.
+
+GIFs are read back with Pillow; sizes are kept small so the file runs fast.
+"""
+
+import io
+import math
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from relunet import export, slide
+from relunet.charts import SLIDE_STYLE, Frame, stage_chart
+from relunet.export import ExportSettings, frame_plan, gif_delay, render_gif, render_stage_png, write_atomically
+from relunet.network import ARTICLE_PARAMS
+from relunet.stages import facts_for, stage
+
+SMALL = ExportSettings(width=320, height=180, tween=1, hold_ms=1500, final_hold_ms=4000, tween_ms=60, processes=1)
+
+
+def read_frames(data: bytes) -> tuple[list[Image.Image], list[int], dict]:
+    gif = Image.open(io.BytesIO(data))
+    info = dict(gif.info)
+    frames, durations = [], []
+    for index in range(gif.n_frames):
+        gif.seek(index)
+        durations.append(gif.info["duration"])
+        frames.append(gif.convert("RGBA"))
+    return frames, durations, info
+
+
+@pytest.fixture(scope="module")
+def small_gif():
+    calls = []
+    data = render_gif(SMALL, on_progress=lambda done, total: calls.append((done, total)))
+    return data, calls
+
+
+@pytest.fixture(scope="module")
+def small_frames(small_gif):
+    return read_frames(small_gif[0])
+
+
+def held_indices(settings: ExportSettings) -> list[int]:
+    return [i for i, p in enumerate(frame_plan(settings)) if p.progress >= 1.0]
+
+
+def test_frame_count_is_seven_holds_plus_six_transitions(small_frames):
+    frames, _, _ = small_frames
+    assert SMALL.frame_count == 7 + 6 * SMALL.tween == 13
+    assert len(frames) == SMALL.frame_count
+
+
+def test_every_frame_is_exactly_the_requested_size_and_opaque(small_gif, small_frames):
+    assert Image.open(io.BytesIO(small_gif[0])).size == (320, 180)
+    frames, _, info = small_frames
+    assert "transparency" not in info
+    for frame in frames:
+        assert frame.size == (320, 180)
+        assert np.asarray(frame)[..., 3].min() == 255
+
+
+def test_loops_forever_with_gif_safe_delays_and_a_longer_final_hold(small_frames):
+    _, durations, info = small_frames
+    assert info["loop"] == 0
+    assert all(d % 10 == 0 and d >= 20 for d in durations)
+    held = held_indices(SMALL)
+    assert [durations[i] for i in held] == [1500] * 6 + [4000]
+    assert all(durations[i] == 60 for i in range(len(durations)) if i not in held)
+    assert durations[-1] == max(durations) and held[-1] == len(durations) - 1
+
+
+def test_each_stage_has_its_own_held_frame_and_tweens_move_between_them(small_frames):
+    frames, _, _ = small_frames
+    held = [np.asarray(frames[i]).tobytes() for i in held_indices(SMALL)]
+    assert len(set(held)) == 7
+    all_frames = [np.asarray(f).tobytes() for f in frames]
+    assert len(set(all_frames)) == len(all_frames)  # every in-between frame is new
+
+
+def test_palette_keeps_flat_colours_flat(small_frames):
+    frames, _, _ = small_frames
+    for index in held_indices(SMALL):
+        rgb = np.asarray(frames[index])[..., :3]
+        colours, counts = np.unique(rgb.reshape(-1, 3), axis=0, return_counts=True)
+        assert len(colours) <= 256
+        assert tuple(colours[np.argmax(counts)]) == (255, 255, 255)  # the background is pure white...
+        corner = rgb[-6:, -40:].reshape(-1, 3)  # ...and a blank strip of it is one colour, no dithering
+        assert (corner == 255).all()
+
+
+def test_progress_is_reported_up_to_the_total(small_gif):
+    _, calls = small_gif
+    assert calls and calls[-1] == (SMALL.frame_count, SMALL.frame_count)
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and all(t == SMALL.frame_count for _, t in calls)
+
+
+def test_helper_processes_give_the_same_gif():
+    settings = ExportSettings(width=160, height=90, tween=0, processes=1)
+    assert render_gif(settings) == render_gif(ExportSettings(width=160, height=90, tween=0, processes=2))
+
+
+def test_no_tween_gives_one_frame_per_stage():
+    settings = ExportSettings(width=160, height=90, tween=0, processes=1)
+    frames, durations, _ = read_frames(render_gif(settings))
+    assert len(frames) == 7
+    assert durations == [2000] * 6 + [5000]
+
+
+def test_frame_plan_morphs_into_every_stage_but_the_first():
+    plan = frame_plan(ExportSettings(tween=3))
+    assert [p.stage for p in plan] == [1] + [n for n in range(2, 8) for _ in range(4)]
+    assert [p.progress for p in plan[1:5]] == [0.25, 0.5, 0.75, 1.0]
+
+
+@pytest.mark.parametrize(("ms", "delay"), [(0, 20), (14, 20), (25, 20), (26, 30), (2004, 2000), (2005, 2000)])
+def test_gif_delays_are_whole_hundredths_of_at_least_20_ms(ms, delay):
+    assert gif_delay(ms) == delay
+
+
+@pytest.mark.parametrize(("size"), [(960, 540), (333, 201), (400, 400), (1920, 1080), (160, 90)])
+def test_stage_stills_are_exactly_the_requested_size(size):
+    if size == (1920, 1080):  # the largest size once, on the cheapest stage
+        png = render_stage_png(ARTICLE_PARAMS, "relu", 1, *size)
+    else:
+        png = render_stage_png(ARTICLE_PARAMS, "softplus", 7, *size)
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.size == size
+
+
+def test_stage_still_shows_title_badge_and_chart():
+    image = np.asarray(Image.open(io.BytesIO(render_stage_png(ARTICLE_PARAMS, "relu", 5))).convert("RGB"))
+    green = np.array([0, 0x9E, 0x73])
+    badge = image[: slide.HEADER.height, :120]
+    assert (np.abs(badge.astype(int) - green).sum(axis=2) == 0).mean() > 0.2  # the "5/7" badge is drawn
+    assert (image[slide.HEADER.height :, :550] != 255).any()
+
+
+def test_final_curve_reaches_its_true_peak_in_the_held_frame():
+    facts = facts_for(ARTICLE_PARAMS, "relu")
+    spec = slide.held_chart_spec(facts, stage(7))
+    points = [
+        (row["dosage"], row["value"])
+        for data in spec["data"]
+        for row in data.get("values", [])
+        if row.get("curve") == "output"
+    ]
+    assert (0.5, pytest.approx(1.01)) in points
+    y_domain = next(s["domain"] for s in spec["scales"] if s["name"] == "y")
+    assert y_domain[0] <= 0 and y_domain[1] >= 1.01
+
+
+@pytest.mark.parametrize("number", [2, 7])
+def test_morph_spec_matches_a_freshly_built_chart(number):
+    facts = facts_for(ARTICLE_PARAMS, "relu")
+    morph = slide.ChartMorph(facts, stage(number), slide.held_chart_spec(facts, stage(number)))
+    for progress in (0.2, 0.7):
+        expected = slide.piece_spec(stage_chart(facts, Frame(stage(number), progress), SLIDE_STYLE), slide.CHART)
+        assert_same_numbers(morph.spec(progress), expected)
+
+
+def assert_same_numbers(actual, expected, path="spec"):
+    if isinstance(expected, dict):
+        assert actual.keys() == expected.keys(), path
+        for key in expected:
+            assert_same_numbers(actual[key], expected[key], f"{path}/{key}")
+    elif isinstance(expected, list):
+        assert len(actual) == len(expected), path
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            assert_same_numbers(a, e, f"{path}[{i}]")
+    elif isinstance(expected, float):
+        assert math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-9), path
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"width": 100}, "width"),
+        ({"height": 5000}, "height"),
+        ({"tween": -1}, "tween"),
+        ({"tween": 2.5}, "whole number"),
+        ({"hold_ms": 0}, "hold_ms"),
+        ({"activation": "tanh"}, "activation"),
+        ({"params": ARTICLE_PARAMS.with_values(w1=float("nan"))}, "w1 must be a finite number"),
+        ({"params": ARTICLE_PARAMS.with_values(b3=float("inf"))}, "b3 must be a finite number"),
+        ({"params": ARTICLE_PARAMS.with_values(w3=1e6)}, "w3 must be between"),
+        ({"width": 1920, "height": 1080, "tween": 30}, "too many frames"),
+    ],
+)
+def test_bad_settings_are_refused_in_one_line(changes, words):
+    settings = ExportSettings(**changes)
+    with pytest.raises(ValueError, match=words) as caught:
+        settings.validate()
+    assert "\n" not in str(caught.value)
+    with pytest.raises(ValueError):
+        render_gif(settings)
+
+
+def test_bad_stage_number_is_refused():
+    with pytest.raises(ValueError, match="stage_number"):
+        render_stage_png(ARTICLE_PARAMS, "relu", 8)
+
+
+def temp_leftovers(folder) -> list[str]:
+    return [name for name in os.listdir(folder) if name.endswith(".tmp")]
+
+
+def test_write_atomically_replaces_the_file_and_leaves_no_temp(tmp_path):
+    target = tmp_path / "out.gif"
+    target.write_bytes(b"old")
+    write_atomically(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert temp_leftovers(tmp_path) == []
+
+
+def test_failed_write_leaves_an_existing_file_untouched(tmp_path, monkeypatch):
+    target = tmp_path / "out.gif"
+    target.write_bytes(b"old")
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export.os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        write_atomically(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert temp_leftovers(tmp_path) == []
+
+
+def test_failed_write_into_a_missing_folder_creates_nothing(tmp_path):
+    with pytest.raises(OSError):
+        write_atomically(tmp_path / "missing" / "out.gif", b"data")
+    assert os.listdir(tmp_path) == []
