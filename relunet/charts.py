@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import altair as alt
 import numpy as np
 
-from relunet.network import DOSAGE_RANGE, TRAINING_DATA, forward
+from relunet.network import ACTIVATIONS, DOSAGE_RANGE, TRAINING_DATA, forward
 from relunet.stages import CURVES, STAGE_COUNT, Stage, StageFacts, describe_curve, num, stage
 
 # Okabe-Ito: colour-blind safe, and each colour keeps one meaning everywhere.
@@ -202,9 +202,9 @@ def diagram_chart(facts: StageFacts, stage_: Stage, style: ChartStyle = PAGE_STY
         labels.append({"x": (x1 + x2) / 2, "y": (y1 + y2) / 2 + (0.13 if upper else -0.13),
                        "text": f"{name} = {num(values[name])}", "colour": colour(name, role),
                        "weight": "bold" if name in active else "normal"})
-    activation_label = "Σ " + facts.act
+    symbol = ACTIVATIONS[facts.activation].symbol
     for name, (x, y) in _NODES.items():
-        inner = "x" if name == "input" else (activation_label if name == "output" else facts.act)
+        inner = "x" if name == "input" else symbol
         nodes.append({"x": x, "y": y, "colour": colour(name, _NODE_ROLE[name]), "inner": inner,
                       "name": _NODE_NAME[name]})
     for name, (node, role) in _BIASES.items():

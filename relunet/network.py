@@ -50,6 +50,7 @@ class Activation:
     # drawn exactly from their kinks; smooth ones need dense sampling.
     piecewise_linear: bool
     latex: str
+    symbol: str  # short enough to fit inside a diagram node
 
 
 def _relu(z: np.ndarray) -> np.ndarray:
@@ -62,8 +63,8 @@ def _softplus(z: np.ndarray) -> np.ndarray:
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "relu": Activation("relu", "ReLU", _relu, True, r"\operatorname{ReLU}"),
-    "softplus": Activation("softplus", "Softplus", _softplus, False, r"\operatorname{Softplus}"),
+    "relu": Activation("relu", "ReLU", _relu, True, r"\operatorname{ReLU}", "ReLU"),
+    "softplus": Activation("softplus", "Softplus", _softplus, False, r"\operatorname{Softplus}", "Soft+"),
 }
 DEFAULT_ACTIVATION = "relu"
 

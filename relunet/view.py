@@ -7,11 +7,12 @@ cached per state: a rerun that changes nothing recomputes nothing.
 from __future__ import annotations
 
 import copy
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
 from relunet.charts import PAGE_STYLE, Frame, describe_diagram, diagram_chart, stage_chart
-from relunet.network import Params, forward
+from relunet.network import ARTICLE_PARAMS, Params, forward
 from relunet.stages import CURVES, STAGE_COUNT, STAGES, arithmetic_headers, describe_curve, facts_for, num, stage
 from relunet.state import PageState
 
@@ -94,3 +95,12 @@ def stage_view(state: PageState) -> StageView:
         examples=worked_examples(state),
         probe_trace=probe_trace(state),
     )
+
+
+def export_file_stem(state: PageState) -> str:
+    """`relunet-relu` for the article's weights, else a short fingerprint of the
+    weights, so exports of different lessons never overwrite each other."""
+    if state.params == ARTICLE_PARAMS:
+        return f"relunet-{state.activation}"
+    fingerprint = hashlib.sha1(repr(state.params).encode()).hexdigest()[:6]
+    return f"relunet-{state.activation}-{fingerprint}"

@@ -125,3 +125,21 @@ def test_warnings_from_the_link_do_not_undo_later_edits():
     at.number_input(key="w1").set_value(2.0).run()
     assert at.number_input(key="w1").value == 2.0
     assert at.query_params["w1"] == "2"
+
+
+def test_export_panel_makes_the_gif_of_the_current_weights_and_offers_it():
+    at = open_page({"w4": "3"})
+    at.selectbox(key="gif_size").set_value("640 × 360 (small)")
+    at.number_input(key="gif_tween").set_value(0)
+    at.run()
+    assert [b.label for b in at.download_button] == ["Stage 1 as PNG", "All seven stages (ZIP of PNGs)"]
+    at.button(key="make_gif").click().run()
+    assert not at.exception
+    assert [b.label for b in at.download_button][0] == "Download GIF"
+    [preview] = at.get("image")
+    assert "7 frames, 640 × 360" in preview.proto.imgs[0].caption
+    # A changed weight makes the shown GIF stale: it is withdrawn, with a word why.
+    at.number_input(key="w1").set_value(2.0).run()
+    assert "Download GIF" not in [b.label for b in at.download_button]
+    assert "settings changed" in at.info[0].value
+

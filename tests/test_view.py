@@ -1,0 +1,36 @@
+"""What the page shows for a state, computed without Streamlit."""
+
+from relunet.network import ARTICLE_PARAMS
+from relunet.state import PageState
+from relunet.view import export_file_stem, probe_trace, stage_view, worked_examples
+
+
+def test_worked_examples_follow_the_stage():
+    stage_two = worked_examples(PageState(stage=2))
+    assert stage_two.headers == ("Dosage x", "top", "top × w3")
+    assert ("1.00", "0.85", "-34.68") in stage_two.rows
+    softplus = worked_examples(PageState(activation="softplus"))
+    assert softplus.headers[-1] == "Softplus(w1·x + b1)"
+
+
+def test_probe_trace_marks_the_current_stage():
+    table = probe_trace(PageState(stage=6, probe=0.5))
+    assert table.rows[5] == ("**6**", "**Add the bias b3**", "**sum + b3**", "**1.01**")
+    assert table.rows[6][0] == "7"
+    assert "|---:|---|---|---:|" in table.as_markdown()
+
+
+def test_stage_view_bundles_text_and_specs():
+    view = stage_view(PageState(stage=7))
+    assert view.heading == "Stage 7 of 7 · Activation again: the final curve"
+    assert view.chart_spec["description"] == view.chart_text
+    assert view.diagram_spec["description"] == view.diagram_text
+
+
+def test_export_file_names_tell_lessons_apart():
+    article = export_file_stem(PageState())
+    custom = export_file_stem(PageState(params=ARTICLE_PARAMS.with_values(w4=3.0)))
+    assert article == "relunet-relu"
+    assert custom.startswith("relunet-relu-") and custom != article
+    assert export_file_stem(PageState(params=ARTICLE_PARAMS.with_values(w4=3.0))) == custom  # stable
+    assert export_file_stem(PageState(activation="softplus")) == "relunet-softplus"
