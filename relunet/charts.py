@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 
 from relunet.network import ACTIVATIONS, DOSAGE_RANGE, TRAINING_DATA, forward
-from relunet.stages import CURVES, STAGE_COUNT, Stage, StageFacts, describe_curve, num, stage
+from relunet.stages import CURVES, STAGE_COUNT, Stage, StageFacts, describe_curve, num
 
 # Okabe-Ito: colour-blind safe, and each colour keeps one meaning everywhere.
 PALETTE = {"top": "#0072B2", "bottom": "#E69F00", "sum": "#009E73", "data": "#D55E00", "input": "#555555"}
@@ -74,19 +74,18 @@ class Frame:
 def _morph(facts: StageFacts, frame: Frame) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
     """Dosages, values and y range of the highlighted curve at this frame.
 
-    Both curves are piecewise linear on the union of their sample dosages, so
-    blending them there is exact at every step."""
+    The curve grows out of the stage's `morph_from` curve on the stage's own
+    axes (which already show that curve faintly), so only the curve moves.
+    Both curves are piecewise linear on the same sample dosages, so blending
+    them there is exact at every step."""
     x = facts.curves.dosage
     target = getattr(facts.curves, frame.stage.curve)
     domain = stage_domain(facts, frame.stage)
-    if frame.progress >= 1.0 or frame.stage.number == 1:
+    if frame.progress >= 1.0:
         return x, target, domain
-    previous = stage(frame.stage.number - 1)
-    start = getattr(facts.curves, previous.curve)
+    start = getattr(facts.curves, frame.stage.morph_from)
     t = frame.progress
-    start_domain = stage_domain(facts, previous)
-    blended_domain = tuple((1 - t) * a + t * b for a, b in zip(start_domain, domain))
-    return x, (1 - t) * start + t * target, blended_domain
+    return x, (1 - t) * start + t * target, domain
 
 
 def _records(x: np.ndarray, y: np.ndarray, label: str) -> list[dict]:

@@ -85,6 +85,9 @@ class Stage:
     arithmetic: tuple[tuple[str, str], ...]
     formula: Callable[[Params, str], str]
     explain: Callable[[StageFacts], str]
+    # The curve this stage's own curve grows out of, for the animation: the
+    # previous step where the stage transforms it, else the node's input line.
+    morph_from: str = ""
     shows_training_data: bool = False
 
     @property
@@ -223,43 +226,43 @@ STAGES: tuple[Stage, ...] = (
         1, "The top node bends a line", "top", "Top node output",
         (Context("top_input"),), frozenset({"input", "w1", "b1", "top"}),
         (("w1·x + b1", "top_input"), ("{act}(w1·x + b1)", "top")),
-        _formula_top, _explain_top,
+        _formula_top, _explain_top, morph_from="top_input",
     ),
     Stage(
         2, "Multiply the top path by w3", "top_scaled", "Weighted top path",
         (Context("top"),), frozenset({"top", "w3"}),
         (("top", "top"), ("top × w3", "top_scaled")),
-        _formula_scale_top, _explain_scale_top,
+        _formula_scale_top, _explain_scale_top, morph_from="top",
     ),
     Stage(
         3, "The bottom node", "bottom", "Bottom node output",
         (Context("bottom_input"),), frozenset({"input", "w2", "b2", "bottom"}),
         (("w2·x + b2", "bottom_input"), ("{act}(w2·x + b2)", "bottom")),
-        _formula_bottom, _explain_bottom,
+        _formula_bottom, _explain_bottom, morph_from="bottom_input",
     ),
     Stage(
         4, "Multiply the bottom path by w4", "bottom_scaled", "Weighted bottom path",
         (Context("bottom"),), frozenset({"bottom", "w4"}),
         (("bottom", "bottom"), ("bottom × w4", "bottom_scaled")),
-        _formula_scale_bottom, _explain_scale_bottom,
+        _formula_scale_bottom, _explain_scale_bottom, morph_from="bottom",
     ),
     Stage(
         5, "Add the two paths", "summed", "Sum of both paths",
         (Context("top_scaled"), Context("bottom_scaled")), frozenset({"w3", "w4", "output"}),
         (("top × w3", "top_scaled"), ("bottom × w4", "bottom_scaled"), ("sum", "summed")),
-        _formula_sum, _explain_sum,
+        _formula_sum, _explain_sum, morph_from="bottom_scaled",
     ),
     Stage(
         6, "Add the bias b3", "output_input", "Sum + bias",
         (Context("summed"),), frozenset({"b3", "output"}),
         (("sum", "summed"), ("sum + b3", "output_input")),
-        _formula_bias, _explain_bias,
+        _formula_bias, _explain_bias, morph_from="summed",
     ),
     Stage(
         7, "Activation again: the final curve", "output", "Efficacy (output)",
         (Context("output_input", sets_scale=False),), frozenset({"output"}),
         (("sum + b3", "output_input"), ("{act}(sum + b3)", "output")),
-        _formula_output, _explain_output,
+        _formula_output, _explain_output, morph_from="output_input",
         shows_training_data=True,
     ),
 )

@@ -40,12 +40,24 @@ def test_colours_keep_their_meaning():
     assert ranges[4] == [PALETTE["top"], PALETTE["bottom"], PALETTE["sum"]]
 
 
-def test_morph_blends_the_previous_curve_into_the_next():
+def own_curve_at(spec: dict, curve: str, dosage: float) -> float:
+    return next(r["value"] for values in layer_data(spec) for r in values
+                if r.get("curve") == curve and r["dosage"] == dosage)
+
+
+def test_morph_grows_each_curve_out_of_what_it_transforms_on_fixed_axes():
     facts = facts_for(ARTICLE_PARAMS, "relu")
+    held = stage_chart(facts, Frame(STAGES[1])).to_dict()
     half = stage_chart(facts, Frame(STAGES[1], 0.5)).to_dict()
-    own = layer_data(half)[-1]
-    at_one = next(r["value"] for r in own if r["dosage"] == 1.0)
-    assert at_one == pytest.approx(0.5 * 0.85 + 0.5 * -34.68)
+    assert own_curve_at(half, "top × w3", 1.0) == pytest.approx(0.5 * 0.85 + 0.5 * -34.68)  # top, scaled by w3
+    assert half["layer"][2]["encoding"]["y"]["scale"] == held["layer"][2]["encoding"]["y"]["scale"]
+    # The bottom node grows out of its own input line, not out of the top path shown before it.
+    b2_negative = facts_for(ARTICLE_PARAMS.with_values(b2=-5.0), "relu")
+    start = stage_chart(b2_negative, Frame(STAGES[2], 0.0)).to_dict()
+    assert own_curve_at(start, "bottom node", 0.0) == pytest.approx(-5.0)
+    # The final ReLU lifts the negative part of the wedge to zero.
+    quarter = stage_chart(facts, Frame(STAGES[6], 0.25)).to_dict()
+    assert own_curve_at(quarter, "output", 0.0) == pytest.approx(0.75 * -16.0)
 
 
 @pytest.mark.parametrize(("low", "high"), [(0, 1.01), (-34.68, 0), (-16.66, 1.01), (0, 0), (-1e-6, 3e-6)])

@@ -11,6 +11,7 @@ def test_seven_stages_in_order_with_known_curves_and_parts():
     for s in STAGES:
         assert s.curve in CURVES
         assert all(c.curve in CURVES for c in s.context)
+        assert s.morph_from in CURVES and s.morph_from != s.curve
         assert all(curve in CURVES for _, curve in s.arithmetic)
         assert s.active and s.active <= set(DIAGRAM_PARTS)
     assert [s.role for s in STAGES] == ["top", "top", "bottom", "bottom", "sum", "sum", "sum"]
