@@ -49,7 +49,7 @@ def sync_url(state: PageState) -> None:
     wanted = to_query(state)
     for setting in SETTINGS:
         if setting.name in wanted:
-            if st.query_params.get(setting.name) != wanted[setting.name]:
+            if st.query_params.get_all(setting.name) != [wanted[setting.name]]:  # also drops repeats
                 st.query_params[setting.name] = wanted[setting.name]
         elif setting.name in st.query_params:
             del st.query_params[setting.name]
@@ -86,16 +86,24 @@ def sidebar() -> None:
         st.caption("The address bar keeps the stage and the weights: copy it to share this exact view.")
 
 
+def go_to(number: int) -> None:
+    st.session_state.stage = number
+
+
 def stepper() -> None:
-    back, picker, forward = st.columns([1, 4, 1], vertical_alignment="bottom")
+    """Back, the seven stage numbers and Next, all plain buttons: `stage` is state that only their
+    callbacks change. (A value widget holding the stage would let a quick second click, sent before
+    the first one's answer arrived, carry the old stage back and lose a step.)"""
+    current = st.session_state.stage
+    back, *numbers_, forward = st.columns([2] + [1] * STAGE_COUNT + [2], vertical_alignment="center")
     # Arrow keys step too, as they do in slide programs (and on most presentation clickers).
-    back.button("← Back", key="back", on_click=step, args=(-1,), disabled=st.session_state.stage <= 1,
-                width="stretch", shortcut="Left", help="Previous stage (← key)")
-    picker.segmented_control(
-        "Jump to a stage", options=[s.number for s in STAGES], key="stage", required=True,
-        format_func=lambda n: f"Stage {n}" if n == 1 else str(n), width="stretch",
-    )
-    forward.button("Next →", key="next", on_click=step, args=(1,), disabled=st.session_state.stage >= STAGE_COUNT,
+    back.button("Back", key="back", on_click=step, args=(-1,), disabled=current <= 1, width="stretch",
+                shortcut="Left", help="Previous stage (← key)")
+    for stage_, column in zip(STAGES, numbers_):
+        column.button(str(stage_.number), key=f"goto_{stage_.number}", on_click=go_to, args=(stage_.number,),
+                      type="primary" if stage_.number == current else "secondary", width="stretch",
+                      help=f"Stage {stage_.number}: {stage_.title}")
+    forward.button("Next", key="next", on_click=step, args=(1,), disabled=current >= STAGE_COUNT,
                    width="stretch", shortcut="Right", help="Next stage (→ key)")
 
 
