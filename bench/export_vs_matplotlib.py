@@ -72,7 +72,8 @@ def main() -> int:
     args = parser.parse_args()
     if not args.peer.is_file():
         parser.error(f"peer script not found: {args.peer}")
-    print(f"{args.width}×{args.height}, {args.runs} alternating runs each, {os.cpu_count()} CPUs")
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{args.width}×{args.height}, {args.runs} alternating runs each, {os.cpu_count()} CPUs, load {load}")
     print("tween  frames ours/peer   median s ours/peer   s/frame ours/peer   ratio ours/peer (per pair)   GIF bytes")
     with tempfile.TemporaryDirectory() as folder:
         for tween in args.tween:
@@ -84,6 +85,7 @@ def main() -> int:
                 f"  {r['ours_per_frame']:>7.3f} / {r['peer_per_frame']:<7.3f}"
                 f"   {r['ratio']:.2f} ({pairs})   {r['gif_bytes']:,}"
             )
+    print("load afterwards " + " / ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0
 
 

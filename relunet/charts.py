@@ -65,7 +65,7 @@ def stage_domain(facts: StageFacts, stage_: Stage) -> tuple[float, float]:
 @dataclass(frozen=True)
 class Frame:
     """One picture of a stage; `progress` < 1 is part-way through the morph
-    from the previous stage's curve to this one (used by the animation)."""
+    from the stage's `morph_from` curve to its own (used by the animation)."""
 
     stage: Stage
     progress: float = 1.0

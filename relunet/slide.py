@@ -6,46 +6,29 @@ the network, the stage chart and the network diagram (both from the page's
 own Altair builders in relunet.charts). Every piece is rendered with
 Vega's autosize "none" and fixed padding, so each has a fixed size and its
 plot origin never moves; the slide is exactly the requested size for every
-frame. Within one transition only the stage chart changes, so the other
-pieces are rendered once per stage (`StagePieces`) and the chart is rendered
-per frame from a spec compiled once per stage (`ChartMorph`). No Streamlit.
+frame. Within one transition only the stage chart's curve moves, so the other
+pieces are rendered once per stage and the chart's background once per
+transition (relunet.layers). No Streamlit.
 """
 
 from __future__ import annotations
 
 import io
-import numbers
-from dataclasses import dataclass
 
 import altair as alt
 import vl_convert as vlc
 from PIL import Image
 
-from relunet.charts import PALETTE, SLIDE_STYLE, Frame, diagram_chart, stage_chart
+from relunet import render
+from relunet.charts import PALETTE, SLIDE_STYLE, Frame, diagram_chart, stage_chart, stage_domain
+from relunet.layers import Transition
+from relunet.layout import BASE_HEIGHT, BASE_WIDTH, Box, Placement
 from relunet.network import PARAM_NAMES
-from relunet.stages import STAGE_COUNT, Stage, StageFacts, num
+from relunet.stages import CURVES, STAGE_COUNT, Stage, StageFacts, num
 
-BASE_WIDTH, BASE_HEIGHT = 960, 540
 BACKGROUND = (255, 255, 255)
 TEXT_COLOUR = "#222222"
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
-
-
-@dataclass(frozen=True)
-class Box:
-    """A piece's place on the 960×540 layout; `pad` is room outside the plot
-    for axes, legend and titles (Vega padding: left, top, right, bottom)."""
-
-    x: int
-    y: int
-    width: int
-    height: int
-    pad: tuple[int, int, int, int] = (0, 0, 0, 0)
-
-    @property
-    def outer(self) -> tuple[int, int]:
-        left, top, right, bottom = self.pad
-        return self.width + left + right, self.height + top + bottom
 
 
 FULL = Box(0, 0, BASE_WIDTH, BASE_HEIGHT)
@@ -125,101 +108,46 @@ def _strip_tooltips(node: object) -> object:
     return node
 
 
-def piece_spec(chart: alt.TopLevelMixin, box: Box) -> dict:
-    """The Vega spec of a chart as a fixed-size piece: plot at the padding
-    offset, canvas exactly box.outer, whatever sticks out is cut off."""
+def piece_vegalite(chart: alt.TopLevelMixin, box: Box) -> dict:
+    """The Vega-Lite spec of a chart as a fixed-size piece: plot at the
+    padding offset, canvas exactly box.outer, whatever sticks out is cut off."""
     spec = _strip_tooltips(chart.to_dict(validate=False))
     left, top, right, bottom = box.pad
     spec["config"] = {**spec.get("config", {}), **SLIDE_CONFIG}
     spec["autosize"] = {"type": "none", "contains": "content"}
     spec["padding"] = {"left": left, "top": top, "right": right, "bottom": bottom}
-    return vlc.vegalite_to_vega(spec)
+    return spec
+
+
+def piece_spec(chart: alt.TopLevelMixin, box: Box) -> dict:
+    """The same compiled to Vega."""
+    return vlc.vegalite_to_vega(piece_vegalite(chart, box))
 
 
 def render_png(vega_spec: dict, scale: float = 1.0) -> bytes:
-    return vlc.vega_to_png(vega_spec, scale=scale)
+    return render.render_png(vega_spec, scale)
 
 
 def decode(png: bytes) -> Image.Image:
     return Image.open(io.BytesIO(png)).convert("RGB")
 
 
-class ChartMorph:
-    """The stage chart at any point of the morph into `stage_`, compiled once.
-
-    The morph blends curve values and y domain linearly in progress and the
-    spec is otherwise the same, so two compiled specs fix every number at any
-    progress; per frame only the render runs. The held chart (progress 1) is
-    one of the two when it has the same shape as a morph frame; the final
-    stage's held chart adds the training data, so it uses progress 0 instead."""
-
-    def __init__(self, facts: StageFacts, stage_: Stage, held_spec: dict | None = None):
-        middle = piece_spec(stage_chart(facts, Frame(stage_, 0.5), SLIDE_STYLE), CHART)
-        if held_spec is not None and _same_shape(held_spec, middle):
-            self._anchor, self._anchor_progress = held_spec, 1.0
-        else:
-            self._anchor = piece_spec(stage_chart(facts, Frame(stage_, 0.0), SLIDE_STYLE), CHART)
-            self._anchor_progress = 0.0
-        self._middle = middle
-
-    def spec(self, progress: float) -> dict:
-        factor = (progress - self._anchor_progress) / (0.5 - self._anchor_progress)
-        return _blend(self._anchor, self._middle, factor)
-
-
-def _same_shape(a: object, b: object) -> bool:
-    """Same keys, list lengths and kinds of leaves; numbers and strings may
-    differ (strings: generated dataset names)."""
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same_shape(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return isinstance(b, list) and len(a) == len(b) and all(_same_shape(x, y) for x, y in zip(a, b))
-    return _is_number(a) == _is_number(b) and isinstance(a, str) == isinstance(b, str)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _blend(anchor: object, middle: object, factor: float) -> object:
-    """`anchor` with every number that differs from `middle` moved along the
-    line through both (factor 0 = anchor, 1 = middle)."""
-    if isinstance(anchor, dict):
-        return {k: _blend(v, middle[k], factor) for k, v in anchor.items()}
-    if isinstance(anchor, list):
-        return [_blend(a, b, factor) for a, b in zip(anchor, middle)]
-    if _is_number(anchor) and anchor != middle:
-        return anchor + (middle - anchor) * factor
-    # Equal numbers, and strings such as dataset names: any consistent choice works.
-    return anchor
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where the 960×540 layout lands in a frame of another size."""
-
-    width: int
-    height: int
-
-    @property
-    def scale(self) -> float:
-        return min(self.width / BASE_WIDTH, self.height / BASE_HEIGHT)
-
-    def origin(self, box: Box) -> tuple[int, int]:
-        left = (self.width - BASE_WIDTH * self.scale) / 2
-        top = (self.height - BASE_HEIGHT * self.scale) / 2
-        return round(left + box.x * self.scale), round(top + box.y * self.scale)
-
-
 def fixed_piece_specs(facts: StageFacts, stage_: Stage) -> list[tuple[dict, Box]]:
     """What stays put while the chart morphs into `stage_`: the backdrop
-    (title, "n/7", caption) and the network diagram."""
-    diagram = piece_spec(diagram_chart(facts, stage_, SLIDE_STYLE), DIAGRAM)
-    return [(backdrop_spec(facts, stage_), FULL), (diagram, DIAGRAM)]
+    (title, "n/7", caption) and the network diagram, as Vega."""
+    return [(backdrop_spec(facts, stage_), FULL), (vlc.vegalite_to_vega(diagram_vegalite(facts, stage_)), DIAGRAM)]
+
+
+def diagram_vegalite(facts: StageFacts, stage_: Stage) -> dict:
+    return piece_vegalite(diagram_chart(facts, stage_, SLIDE_STYLE), DIAGRAM)
+
+
+def held_chart_vegalite(facts: StageFacts, stage_: Stage) -> dict:
+    return piece_vegalite(stage_chart(facts, Frame(stage_, 1.0), SLIDE_STYLE), CHART)
 
 
 def held_chart_spec(facts: StageFacts, stage_: Stage) -> dict:
-    return piece_spec(stage_chart(facts, Frame(stage_, 1.0), SLIDE_STYLE), CHART)
+    return vlc.vegalite_to_vega(held_chart_vegalite(facts, stage_))
 
 
 def compose(placement: Placement, pieces: list[tuple[Image.Image, Box]]) -> Image.Image:
@@ -230,14 +158,18 @@ def compose(placement: Placement, pieces: list[tuple[Image.Image, Box]]) -> Imag
     return frame
 
 
+def transition(facts: StageFacts, stage_: Stage, held: dict) -> Transition:
+    """The morph into `stage_` from its held chart spec: its curve grows out
+    of its `morph_from` curve on the stage's own y range."""
+    return Transition(held, CURVES[stage_.curve][0], CURVES[stage_.morph_from][0], stage_domain(facts, stage_))
+
+
 def slide_frame(facts: StageFacts, frame: Frame, width: int = BASE_WIDTH, height: int = BASE_HEIGHT) -> Image.Image:
-    """One frame, exactly width×height, every piece rendered here (the export
-    renders the fixed pieces once per stage instead)."""
+    """One frame, exactly width×height, every piece rendered here in one go
+    (the export renders fixed pieces once per stage and layers the curve)."""
     placement = Placement(width, height)
-    chart = (
-        held_chart_spec(facts, frame.stage)
-        if frame.progress >= 1.0 or frame.stage.number == 1
-        else ChartMorph(facts, frame.stage, held_chart_spec(facts, frame.stage)).spec(frame.progress)
-    )
+    chart = held_chart_spec(facts, frame.stage)
+    if frame.progress < 1.0:
+        chart = transition(facts, frame.stage, chart).full(frame.progress)
     specs = [*fixed_piece_specs(facts, frame.stage), (chart, CHART)]
     return compose(placement, [(decode(render_png(spec, placement.scale)), box) for spec, box in specs])

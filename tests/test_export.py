@@ -11,11 +11,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from relunet import export, slide
-from relunet.charts import SLIDE_STYLE, Frame, stage_chart
+from relunet import slide
+from relunet.charts import SLIDE_STYLE, Frame, stage_chart, stage_domain
 from relunet.export import ExportSettings, frame_plan, gif_delay, render_gif, render_stage_png, write_atomically
+from relunet.frames import composite
+from relunet.layers import own_curve
 from relunet.network import ARTICLE_PARAMS
-from relunet.stages import facts_for, stage
+from relunet.render import Renderer
+from relunet.stages import CURVES, facts_for, stage
 
 SMALL = ExportSettings(width=320, height=180, tween=1, hold_ms=1500, final_hold_ms=4000, tween_ms=60, processes=1)
 
@@ -103,6 +106,22 @@ def test_helper_processes_give_the_same_gif():
     assert render_gif(settings) == render_gif(ExportSettings(width=160, height=90, tween=0, processes=2))
 
 
+@pytest.mark.parametrize("helpers", [0, 1])
+def test_renderer_reports_a_broken_spec_and_carries_on(helpers):
+    good = slide.backdrop_spec(facts_for(ARTICLE_PARAMS, "relu"), stage(1))
+    with Renderer(0.25, helpers) as renderer:
+        renderer.render("bad", {"marks": [{"type": "no such mark"}]})
+        renderer.compile_and_render("bad vega-lite", {"mark": "no such mark"})
+        renderer.render("good", good)
+        with pytest.raises(RuntimeError, match="rendering failed"):
+            renderer.get("bad")
+        with pytest.raises(RuntimeError, match="rendering failed"):
+            renderer.compiled("bad vega-lite")
+        with pytest.raises(RuntimeError, match="rendering failed"):
+            renderer.get("bad vega-lite")
+        assert Image.open(io.BytesIO(renderer.get("good"))).size == (240, 135)
+
+
 def test_no_tween_gives_one_frame_per_stage():
     settings = ExportSettings(width=160, height=90, tween=0, processes=1)
     frames, durations, _ = read_frames(render_gif(settings))
@@ -153,13 +172,63 @@ def test_final_curve_reaches_its_true_peak_in_the_held_frame():
     assert y_domain[0] <= 0 and y_domain[1] >= 1.01
 
 
-@pytest.mark.parametrize("number", [2, 7])
-def test_morph_spec_matches_a_freshly_built_chart(number):
-    facts = facts_for(ARTICLE_PARAMS, "relu")
-    morph = slide.ChartMorph(facts, stage(number), slide.held_chart_spec(facts, stage(number)))
+def transition_into(number, activation="relu", params=ARTICLE_PARAMS):
+    facts = facts_for(params, activation)
+    return facts, slide.transition(facts, stage(number), slide.held_chart_spec(facts, stage(number)))
+
+
+@pytest.mark.parametrize(("number", "activation"), [(2, "relu"), (3, "relu"), (5, "softplus"), (7, "relu")])
+def test_transition_specs_match_freshly_built_charts(number, activation):
+    """The specs derived from the held chart are the builder's own morph frame."""
+    facts, morph = transition_into(number, activation, ARTICLE_PARAMS.with_values(b2=-3.0))
+    label = CURVES[stage(number).curve][0]
     for progress in (0.2, 0.7):
-        expected = slide.piece_spec(stage_chart(facts, Frame(stage(number), progress), SLIDE_STYLE), slide.CHART)
-        assert_same_numbers(morph.spec(progress), expected)
+        built = stage_chart(facts, Frame(stage(number), progress), SLIDE_STYLE)
+        expected = slide.piece_spec(built, slide.CHART)
+        full = morph.full(progress)
+        for key in ("marks", "scales", "axes", "legends", "padding", "width", "height", "autosize"):
+            assert_same_numbers(full[key], expected[key], key)
+        rows = own_curve(full, label)[1]
+        assert_same_numbers(rows, own_curve(expected, label)[1])
+        curve = morph.curve(progress)
+        assert [m["name"] for m in curve["marks"]] == [full["marks"][-1]["name"]]
+        assert "axes" not in curve and "legends" not in curve and "background" not in curve
+        assert_same_numbers(own_curve(curve, label)[1], rows)
+        assert [m["name"] for m in morph.background["marks"]] == [m["name"] for m in full["marks"][:-1]]
+
+
+def test_transition_keeps_the_stages_own_axes():
+    facts, morph = transition_into(7)
+    y = next(s["domain"] for s in morph.background["scales"] if s["name"] == "y")
+    assert y == list(stage_domain(facts, stage(7)))
+
+
+@pytest.mark.parametrize("number", [2, 7])
+def test_composited_tween_frame_matches_a_full_render(number):
+    """The curve layer lies on the background pixel for pixel: compositing
+    them gives what rendering the whole frame at once gives, up to
+    anti-aliasing rounding on the curve's edge."""
+    _, morph = transition_into(number)
+    background = np.asarray(slide.decode(slide.render_png(morph.background)))
+    for progress in (1 / 9, 8 / 9):
+        layer = slide.render_png(morph.curve(progress))
+        assert Image.open(io.BytesIO(layer)).size == background.shape[1::-1]
+        composited = composite(background, layer, (0, 0)).astype(int)
+        full = np.asarray(slide.decode(slide.render_png(morph.full(progress)))).astype(int)
+        difference = np.abs(composited - full).max(axis=2)
+        assert difference.mean() < 0.1
+        assert (difference > 8).mean() < 0.005  # a few edge pixels, not a shifted curve
+        assert (np.abs(composited - background).max(axis=2) > 40).sum() > 1000  # the curve is really there
+
+
+def test_curve_layer_is_transparent_around_the_curve():
+    _, morph = transition_into(3)
+    alpha = np.asarray(Image.open(io.BytesIO(slide.render_png(morph.curve(0.5)))).convert("RGBA"))[..., 3]
+    assert alpha.shape == (slide.CHART.outer[1], slide.CHART.outer[0])
+    left, top, right, bottom = slide.CHART.pad
+    assert alpha[:top].max() == 0 and alpha[:, :left].max() == 0  # no legend, no axis
+    assert alpha[-bottom:].max() == 0 and alpha[:, -right:].max() == 0
+    assert (alpha == 255).sum() > 1000
 
 
 def assert_same_numbers(actual, expected, path="spec"):
@@ -171,7 +240,7 @@ def assert_same_numbers(actual, expected, path="spec"):
         assert len(actual) == len(expected), path
         for i, (a, e) in enumerate(zip(actual, expected)):
             assert_same_numbers(a, e, f"{path}[{i}]")
-    elif isinstance(expected, float):
+    elif isinstance(expected, (int, float)) and not isinstance(expected, bool):
         assert math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-9), path
 
 
@@ -223,7 +292,7 @@ def test_failed_write_leaves_an_existing_file_untouched(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export.os, "replace", broken_replace)
+    monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError):
         write_atomically(target, b"new")
     assert target.read_bytes() == b"old"
