@@ -10,7 +10,7 @@ import zipfile
 
 import streamlit as st
 
-from relunet.export import ExportSettings, render_gif, render_stage_png
+from relunet.export import ExportSettings, frames_in, render_gif, render_stage_png
 from relunet.network import ACTIVATIONS, PARAM_NAMES
 from relunet.stages import STAGE_COUNT, STAGES
 from relunet.state import DEFAULT_STATE, SETTINGS, SETTINGS_BY_NAME, PageState, parse_query, to_query
@@ -195,7 +195,7 @@ def export_panel(state: PageState) -> None:
             st.session_state.gif_made_for = settings
         if st.session_state.get("gif_made_for") == settings:
             gif = gif_bytes(settings)
-            st.image(gif, caption=f"{settings.frame_count} frames, {width} × {height}, {len(gif) / 1e6:.2f} MB")
+            st.image(gif, caption=f"{frames_in(gif)} frames, {width} × {height}, {len(gif) / 1e6:.2f} MB")
             st.download_button(
                 "Download GIF", data=gif, file_name=f"{stem}.gif", mime="image/gif", key="download_gif",
                 on_click="ignore", icon=":material/download:",

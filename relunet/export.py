@@ -46,7 +46,7 @@ from relunet.export_settings import (  # noqa: F401  (the public API lives here 
     FramePlan,
     frame_plan,
 )
-from relunet.gif import PaletteMap, encode_gif, gif_delay, shared_palette  # noqa: F401
+from relunet.gif import PaletteMap, encode_gif, frames_in, gif_delay, shared_palette  # noqa: F401
 from relunet.layout import Placement
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, DEFAULT_ACTIVATION, PARAM_NAMES, Params
 from relunet.output import check_writable, write_atomically
@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{parser.prog}: error: export failed, nothing written ({type(reason).__name__}: {reason})",
               file=sys.stderr)
         return 1
-    print(f"Wrote {args.out}: {settings.frame_count} frames of {settings.width}×{settings.height}, "
+    print(f"Wrote {args.out}: {frames_in(data)} frames of {settings.width}×{settings.height}, "
           f"{len(data) / 1024:.0f} KiB ({len(data):,} bytes)")
     return 0
 

@@ -62,3 +62,14 @@ def encode_gif(indexed_frames: list, durations_ms: list[int], palette: bytes) ->
         "<bytes>", indexed_frames, extension=".gif", palette=palette,
         duration=[gif_delay(d) for d in durations_ms], loop=0, optimize=False, disposal=1,
     )
+
+
+def frames_in(data: bytes) -> int:
+    """Frames the GIF really holds: the encoder merges identical consecutive
+    frames into one longer one (a morph that changes nothing, say)."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as gif:
+        return gif.n_frames
