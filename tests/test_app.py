@@ -129,6 +129,9 @@ def test_warnings_from_the_link_do_not_undo_later_edits():
 
 def test_export_panel_makes_the_gif_of_the_current_weights_and_offers_it():
     at = open_page({"w4": "3"})
+    assert not at.download_button  # closed, the panel builds nothing
+    at.session_state["export_open"] = True  # what opening the expander does
+    at.run()
     at.selectbox(key="gif_size").set_value("640 × 360 (small)")
     at.number_input(key="gif_tween").set_value(0)
     at.run()

@@ -1,0 +1,1 @@
+"""The page's Streamlit glue: widgets, session and URL state, caches. Logic lives in relunet/."""
