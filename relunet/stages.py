@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from relunet.network import ACTIVATIONS, Params, Trace, trace_curves
+from relunet.network import ACTIVATIONS, TRAINING_DATA, Params, Trace, forward, trace_curves
 
 # Every quantity a chart can draw: its legend label and its colour role.
 # Roles keep their meaning everywhere: top path, bottom path, sum/output.
@@ -129,14 +129,25 @@ def _explain_top(facts: StageFacts) -> str:
     p = facts.params
     return (
         f"The dosage x enters the top node, which computes w1·x + b1 = {num(p.w1)}·x {_signed(p.b1)}: "
-        f"a straight line (dashed). {facts.act} keeps positive values and turns negative ones into 0. "
+        "a straight line (dashed). "
+        + ("ReLU keeps positive values and turns negative ones into 0. " if facts.activation == "relu" else "")
         + _bend_phrase(facts, "top_input")
     )
 
 
+def _size_change(weight: float, what: str) -> str:
+    if abs(weight) > 1:
+        return f"stretches {what}"
+    return f"shrinks {what}" if abs(weight) < 1 else f"keeps the size of {what}"
+
+
 def _explain_scale_top(facts: StageFacts) -> str:
     w3 = facts.params.w3
-    effect = "flips the bent line upside down and stretches it" if w3 < 0 else "stretches the bent line"
+    effect = (
+        "flips the bent line upside down and " + _size_change(w3, "it")
+        if w3 < 0
+        else _size_change(w3, "the bent line")
+    )
     return (
         f"On its way to the output the top path is multiplied by w3 = {num(w3)}, which {effect}: "
         f"at dosage 1 it is now {num(facts.value_at('top_scaled', 1.0))}."
@@ -153,7 +164,7 @@ def _explain_bottom(facts: StageFacts) -> str:
 
 def _explain_scale_bottom(facts: StageFacts) -> str:
     w4 = facts.params.w4
-    effect = "flips it and stretches it" if w4 < 0 else "keeps its direction and stretches it"
+    effect = ("flips it and " if w4 < 0 else "keeps its direction and ") + _size_change(w4, "it")
     return (
         f"The bottom path is multiplied by w4 = {num(w4)}, which {effect}: "
         f"at dosage 1 it reaches {num(facts.value_at('bottom_scaled', 1.0))}."
@@ -163,8 +174,8 @@ def _explain_scale_bottom(facts: StageFacts) -> str:
 def _explain_sum(facts: StageFacts) -> str:
     dosage, value = facts.highest("summed")
     return (
-        "The output node adds the two weighted paths, dosage by dosage. Where the top node is off, only the "
-        "bottom path counts; where it is on, the two pull against each other. "
+        "The output node adds the two weighted paths, dosage by dosage: wherever one path is 0, the sum is "
+        "just the other path, and where both count they add up (a negative path pulls the sum down). "
         f"The sum is highest, {num(value)}, at dosage {num(dosage)}."
     )
 
@@ -183,10 +194,22 @@ def _explain_bias(facts: StageFacts) -> str:
 
 def _explain_output(facts: StageFacts) -> str:
     dosage, value = facts.highest("output")
+    squash = (
+        "everything below zero becomes 0"
+        if facts.activation == "relu"
+        else "negative values become small positive ones, close to 0"
+    )
+    predicted = forward(facts.params, [d for d, _ in TRAINING_DATA], facts.activation).output
+    miss = max(abs(p - target) for p, (_, target) in zip(predicted, TRAINING_DATA))
+    verdict = (
+        "the curve matches them."
+        if miss < 0.1
+        else f"with these weights the curve misses them by up to {num(miss)}."
+    )
     return (
-        f"The output node applies {facts.act} once more: everything below zero becomes 0. "
+        f"The output node applies {facts.act} once more: {squash}. "
         f"The final curve peaks at {num(value)} at dosage {num(dosage)}. The training data (red points) "
-        "says low and high dosages do nothing and a medium dosage works: the curve matches them."
+        f"says low and high dosages do nothing and a medium dosage works: {verdict}"
     )
 
 

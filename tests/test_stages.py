@@ -55,3 +55,10 @@ def test_text_alternative_names_the_peak():
 @pytest.mark.parametrize(("value", "text"), [(0.0, "0.00"), (-0.001, "0.00"), (1.005, "1.00"), (-40.8, "-40.80")])
 def test_numbers_read_without_negative_zero(value, text):
     assert num(value) == text
+
+
+def test_final_verdict_is_computed_not_assumed():
+    assert "the curve matches them" in STAGES[6].explain(facts_for(ARTICLE_PARAMS, "relu"))
+    softplus = STAGES[6].explain(facts_for(ARTICLE_PARAMS, "softplus"))
+    assert "misses them by up to" in softplus and "close to 0" in softplus
+    assert "misses them" in STAGES[6].explain(facts_for(ARTICLE_PARAMS.with_values(b3=-10.0), "relu"))
