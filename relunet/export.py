@@ -38,7 +38,6 @@ from relunet.export_settings import (  # noqa: F401  (the public API lives here 
     MAX_FRAMES,
     MAX_TOTAL_MEGAPIXELS,
     PROCESSES_RANGE,
-    STAGES,
     TWEEN_MS_RANGE,
     TWEEN_RANGE,
     WIDTH_RANGE,
@@ -50,6 +49,7 @@ from relunet.gif import PaletteMap, encode_gif, frames_in, gif_delay, shared_pal
 from relunet.layout import Placement
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, DEFAULT_ACTIVATION, PARAM_NAMES, Params
 from relunet.output import check_writable, write_atomically
+from relunet.stages import STAGE_COUNT
 from relunet.state import WEIGHT_LIMIT
 
 
@@ -80,8 +80,8 @@ def render_stage_png(
 ) -> bytes:
     """One stage's held frame as a PNG still, exactly width×height."""
     ExportSettings(params, activation, width, height).validate()
-    if isinstance(stage_number, bool) or not isinstance(stage_number, int) or not 1 <= stage_number <= STAGES:
-        raise ValueError(f"stage_number must be a whole number from 1 to {STAGES}, not {stage_number!r}")
+    if isinstance(stage_number, bool) or not isinstance(stage_number, int) or not 1 <= stage_number <= STAGE_COUNT:
+        raise ValueError(f"stage_number must be a whole number from 1 to {STAGE_COUNT}, not {stage_number!r}")
     from relunet import slide
     from relunet.charts import Frame
     from relunet.stages import facts_for, stage

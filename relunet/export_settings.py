@@ -8,15 +8,15 @@ import math
 from dataclasses import dataclass, field
 
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, DEFAULT_ACTIVATION, PARAM_NAMES, Params
+from relunet.stages import STAGE_COUNT  # light: no chart stack behind it
 from relunet.state import WEIGHT_LIMIT
 
-STAGES = 7  # relunet.stages.STAGE_COUNT, without importing the chart stack
 WIDTH_RANGE = (160, 1920)
 HEIGHT_RANGE = (90, 1080)
 TWEEN_RANGE = (0, 30)
 HOLD_MS_RANGE = (20, 60_000)
 TWEEN_MS_RANGE = (20, 1_000)
-MAX_FRAMES = 7 + 6 * TWEEN_RANGE[1]
+MAX_FRAMES = STAGE_COUNT + (STAGE_COUNT - 1) * TWEEN_RANGE[1]
 # Frames are kept in memory until encoded: about one byte per pixel.
 MAX_TOTAL_MEGAPIXELS = 120
 PROCESSES_RANGE = (1, 4)
@@ -40,7 +40,7 @@ class ExportSettings:
 
     @property
     def frame_count(self) -> int:
-        return STAGES + (STAGES - 1) * self.tween
+        return STAGE_COUNT + (STAGE_COUNT - 1) * self.tween
 
     def validate(self) -> ExportSettings:
         """The settings themselves, or ValueError with a one-line reason."""
@@ -92,10 +92,10 @@ def frame_plan(settings: ExportSettings) -> list[FramePlan]:
     """Every frame in order: stage 1 held, then for each next stage its
     in-between frames and its held frame; the final stage holds longest."""
     plan = []
-    for number in range(1, STAGES + 1):
+    for number in range(1, STAGE_COUNT + 1):
         if number > 1:
             steps = settings.tween + 1
             plan += [FramePlan(number, i / steps, settings.tween_ms) for i in range(1, steps)]
-        hold = settings.final_hold_ms if number == STAGES else settings.hold_ms
+        hold = settings.final_hold_ms if number == STAGE_COUNT else settings.hold_ms
         plan.append(FramePlan(number, 1.0, hold))
     return plan

@@ -17,10 +17,11 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image
 
-from relunet.export_settings import STAGES, ExportSettings, FramePlan
+from relunet.export_settings import ExportSettings, FramePlan
 from relunet.gif import PaletteMap, shared_palette
 from relunet.layout import Placement
 from relunet.render import Renderer
+from relunet.stages import STAGE_COUNT
 
 
 def _rgba(png: bytes) -> np.ndarray:
@@ -64,11 +65,11 @@ def render_frames(
     facts = facts_for(settings.params, settings.activation)
     placement = Placement(settings.width, settings.height)
     chart_origin = placement.origin(slide.CHART)
-    for number in range(1, STAGES + 1):
+    for number in range(1, STAGE_COUNT + 1):
         renderer.render(("piece", number, 0), slide.backdrop_spec(facts, stage(number)))
         renderer.compile_and_render(("piece", number, 1), slide.diagram_vegalite(facts, stage(number)))
         renderer.compile_and_render(("held", number), slide.held_chart_vegalite(facts, stage(number)))
-    for number in range(2, STAGES + 1) if settings.tween else ():
+    for number in range(2, STAGE_COUNT + 1) if settings.tween else ():
         morph = slide.transition(facts, stage(number), renderer.compiled(("held", number)))
         renderer.render(("background", number), morph.background)
         for i, p in enumerate(plan):
@@ -85,7 +86,7 @@ def render_frames(
 
     stage_images = {}
     held_frames = {}
-    for number in range(1, STAGES + 1):
+    for number in range(1, STAGE_COUNT + 1):
         boxes = (slide.FULL, slide.DIAGRAM)
         pieces = [(slide.decode(renderer.get(("piece", number, i))), box) for i, box in enumerate(boxes)]
         stage_images[number] = slide.compose(placement, pieces)
