@@ -286,7 +286,7 @@ def stage_chart(
                                 legend=alt.Legend(
                                     title=None, orient="top", labelFontSize=style.font_size, labelColor=TEXT_COLOUR,
                                     symbolFillColor=PALETTE["data"], symbolStrokeColor=PALETTE["data"],
-                                    symbolSize=style.font_size * 30)),  # as the curves' legend: rows of one height
+                                    symbolSize=style.font_size ** 2 * 0.5)),
                 tooltip=[alt.Tooltip("curve:N", title=""), alt.Tooltip("dosage:Q", title="Dosage"),
                          alt.Tooltip("value:Q", title="Efficacy")],
             )

@@ -5,7 +5,7 @@ speak the same words."""
 
 import streamlit as st
 
-from relunet.state import SETTINGS, PageState, parse_query, to_query
+from relunet.state import SETTINGS, SETTINGS_BY_NAME, PageState, parse_query, to_query
 
 
 def load_link_once() -> None:
@@ -32,11 +32,14 @@ def current_state() -> PageState:
 
 
 def sync_url(state: PageState) -> None:
-    """Make the address bar hold exactly this state, so copying it shares the lesson."""
-    wanted = to_query(state)
-    for setting in SETTINGS:
-        if setting.name in wanted:
-            if st.query_params.get_all(setting.name) != [wanted[setting.name]]:  # also drops repeats
-                st.query_params[setting.name] = wanted[setting.name]
-        elif setting.name in st.query_params:
-            del st.query_params[setting.name]
+    """Make the address bar hold exactly this state, so copying it shares the lesson.
+
+    Written in full on every run (one small message): during quick presses, the address an
+    interrupted run sent can reach the browser after the browser asked for a newer run, so
+    comparing with the address the browser last reported could leave a stale one standing."""
+    others = {key: st.query_params.get_all(key) for key in st.query_params if key not in SETTINGS_BY_NAME}
+    query = {**others, **to_query(state)}
+    if query:
+        st.query_params.from_dict(query)  # one message per key, the last one whole; embed options kept
+    else:
+        st.query_params.clear()
