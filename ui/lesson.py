@@ -85,7 +85,7 @@ def stepper() -> None:
                           type="primary" if stage_.number == current else "secondary",
                           help=f"Stage {stage_.number}: {stage_.title}")
         st.selectbox("Jump to stage", [s.number for s in STAGES], key="stage_jump", on_change=jump,
-                     format_func=lambda n: f"Stage {n}", label_visibility="collapsed", width=120)
+                     format_func=lambda n: f"Stage {n}", label_visibility="collapsed", width=104)
         with st.container(horizontal=True, horizontal_alignment="right", key="present_toggle"):
             st.toggle("Presenter view", key="present", help="Projector-sized type, everything on one screen")
     stage_keys()

@@ -18,7 +18,9 @@ _PAGE_CSS = """
 .st-key-stage_jump { display: none; }
 @media (max-width: 640px) {
   .st-key-stage_numbers { display: none !important; }
-  .st-key-stage_jump { display: block; max-width: 7.5em; }
+  .st-key-stepper { gap: 0.5rem !important; }
+  .st-key-stage_of { min-width: 0; }
+  .st-key-stage_jump { display: block; max-width: 6.5em; }
   .st-key-stage_jump label { display: none; }
   .st-key-present_toggle { display: none; }
   h1 { font-size: 1.6rem !important; padding-top: 0 !important; }
