@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -73,15 +72,6 @@ def helper_count(processes: int | None) -> int:
     return 1 if cores >= 2 else 0
 
 
-def _start_method():
-    """Fork while this process has one thread: the helper then starts at once,
-    with nothing to import again (spawning one costs the export about a fifth
-    of its time). A process with threads (a server) must not fork: spawn."""
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
-
-
 class Renderer:
     """PNGs by key. `render` queues a Vega spec, `compile_and_render` a
     Vega-Lite spec whose Vega form `compiled` returns; `get` waits for a PNG.
@@ -92,8 +82,11 @@ class Renderer:
         self._jobs: dict[object, tuple[str, dict, Future | None]] = {}
         self._compiled: dict[object, dict] = {}
         self._renders = 0
+        # "spawn", never "fork": a helper forked while any other thread runs (a
+        # server's, or an earlier pool's) can deadlock on a lock that thread held.
         self._pool = (
-            ProcessPoolExecutor(helpers, mp_context=_start_method(), initializer=_warm_up) if helpers > 0 else None
+            ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up)
+            if helpers > 0 else None
         )
 
     def __enter__(self) -> Renderer:
