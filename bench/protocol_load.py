@@ -262,7 +262,8 @@ def measure(count: int, args) -> Row:
         driver_start, started = time.process_time(), time.perf_counter()
         outcomes = asyncio.run(drive(server.url, count, args))
         seconds = time.perf_counter() - started
-        server_cpu = (tree_cpu_seconds(pid) - cpu_start) / seconds
+        server_cpu_seconds = tree_cpu_seconds(pid) - cpu_start
+        server_cpu = server_cpu_seconds / seconds
         driver_cpu = (time.process_time() - driver_start) / seconds
         time.sleep(1.0)  # let the sessions' disconnects settle before the last RSS reading
         timeline.stop()
@@ -273,7 +274,9 @@ def measure(count: int, args) -> Row:
     steps = [s for o in outcomes for s in o.steps]
     edits = [s for o in outcomes for s in o.edits]
     errors = [(i, e) for i, o in enumerate(outcomes) for e in o.errors]
-    print(f"wall {seconds:.1f} s; server CPU {server_cpu:.0%} of its core, driver CPU {driver_cpu:.0%} of its core")
+    runs = len(opens) + len(steps) + len(edits)
+    print(f"wall {seconds:.1f} s; server CPU {server_cpu:.0%} of its core, driver CPU {driver_cpu:.0%} of its core; "
+          f"{runs / seconds:.1f} script runs/s, server CPU per run {server_cpu_seconds / max(runs, 1) * 1000:.0f} ms")
     print(f"page open (first run): {latency_text(opens)}")
     print(f"click, all:            {latency_text(steps + edits)}")
     print(f"  step (Next):         {latency_text(steps)}")
