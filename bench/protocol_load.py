@@ -157,14 +157,31 @@ def next_weight_value(proto, edit_number: int) -> float:
     return round(candidate, 10)
 
 
-async def student(base_url: str, index: int, args, outcome: Outcome) -> None:
+class Gate:
+    """Holds every session until all have opened the page (or failed to), so the class opening the
+    link at once and the class clicking are measured apart."""
+
+    def __init__(self, count: int):
+        self.waiting, self.open = count, asyncio.Event()
+
+    def arrive(self) -> None:
+        self.waiting -= 1
+        if self.waiting == 0:
+            self.open.set()
+
+
+async def student(base_url: str, index: int, args, outcome: Outcome, gate: Gate) -> None:
     rng = random.Random(index)
     session = StreamlitSession(base_url, link_query(index))
+    arrived = False
     try:
         await session.connect(args.click_timeout)
         opened = await session.open(args.click_timeout)
         outcome.open_seconds = opened.seconds
         outcome.errors += opened.problems
+        gate.arrive()
+        arrived = True
+        await gate.open.wait()
         stage = shown_stage(opened.headings())  # None: the heading changed wording; steps are then not checked
         weights = [key for key in WEIGHT_KEYS if session.widgets.get(key, ("",))[0] == "number_input"]
         edit_count = 0
@@ -201,6 +218,8 @@ async def student(base_url: str, index: int, args, outcome: Outcome) -> None:
     except KeyError as missing:
         outcome.errors.append(f"widget not on the page: {missing}")
     finally:
+        if not arrived:
+            gate.arrive()
         await session.close()
 
 
@@ -228,16 +247,19 @@ class Row:
     rss_peak: float
     rss_end: float
     server_cpu: float
-    seconds: float
+    cpu_per_click: float  # seconds of server CPU per click, opening the page left out
 
     def meets_target(self) -> bool:
         return bool(self.clicks) and percentile(self.clicks, 0.95) <= TARGET_P95_SECONDS and self.errors == 0
 
 
-async def drive(base_url: str, count: int, args) -> list[Outcome]:
-    outcomes = [Outcome() for _ in range(count)]
-    tasks = [asyncio.create_task(student(base_url, i, args, outcomes[i])) for i in range(count)]
+async def drive(base_url: str, count: int, args, when_all_opened) -> list[Outcome]:
+    outcomes, gate = [Outcome() for _ in range(count)], Gate(count)
+    tasks = [asyncio.create_task(student(base_url, i, args, outcomes[i], gate)) for i in range(count)]
+    watcher = asyncio.create_task(gate.open.wait())
+    watcher.add_done_callback(lambda _: when_all_opened())
     done, pending = await asyncio.wait(tasks, timeout=args.timeout)
+    watcher.cancel()
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
@@ -259,12 +281,16 @@ def measure(count: int, args) -> Row:
         timeline = RssTimeline(pid)
         timeline.start()
         rss_start, cpu_start = tree_rss_mb(pid), tree_cpu_seconds(pid)
-        driver_start, started = time.process_time(), time.perf_counter()
-        outcomes = asyncio.run(drive(server.url, count, args))
-        seconds = time.perf_counter() - started
-        server_cpu_seconds = tree_cpu_seconds(pid) - cpu_start
-        server_cpu = server_cpu_seconds / seconds
-        driver_cpu = (time.process_time() - driver_start) / seconds
+        started = time.perf_counter()
+        opened = {"at": started, "cpu": cpu_start}  # moved on when the last session has opened the page
+
+        def when_all_opened() -> None:
+            opened.update(at=time.perf_counter(), cpu=tree_cpu_seconds(pid))
+
+        driver_start = time.process_time()
+        outcomes = asyncio.run(drive(server.url, count, args, when_all_opened))
+        ended, cpu_end = time.perf_counter(), tree_cpu_seconds(pid)
+        driver_cpu = (time.process_time() - driver_start) / (ended - started)
         time.sleep(1.0)  # let the sessions' disconnects settle before the last RSS reading
         timeline.stop()
         rss_end = tree_rss_mb(pid)
@@ -274,9 +300,13 @@ def measure(count: int, args) -> Row:
     steps = [s for o in outcomes for s in o.steps]
     edits = [s for o in outcomes for s in o.edits]
     errors = [(i, e) for i, o in enumerate(outcomes) for e in o.errors]
-    runs = len(opens) + len(steps) + len(edits)
-    print(f"wall {seconds:.1f} s; server CPU {server_cpu:.0%} of its core, driver CPU {driver_cpu:.0%} of its core; "
-          f"{runs / seconds:.1f} script runs/s, server CPU per run {server_cpu_seconds / max(runs, 1) * 1000:.0f} ms")
+    clicks = len(steps) + len(edits)
+    click_seconds, click_cpu = ended - opened["at"], cpu_end - opened["cpu"]
+    server_cpu, cpu_per_click = click_cpu / click_seconds, click_cpu / max(clicks, 1)
+    print(f"opening: {opened['at'] - started:.1f} s, server CPU {opened['cpu'] - cpu_start:.1f} s "
+          f"(the first run imports the page's modules)")
+    print(f"clicking: {click_seconds:.1f} s, server CPU {server_cpu:.0%} of its core, {clicks / click_seconds:.1f} "
+          f"clicks/s, {cpu_per_click * 1000:.0f} ms of server CPU per click; driver CPU {driver_cpu:.0%} of its core")
     print(f"page open (first run): {latency_text(opens)}")
     print(f"click, all:            {latency_text(steps + edits)}")
     print(f"  step (Next):         {latency_text(steps)}")
@@ -286,18 +316,18 @@ def measure(count: int, args) -> Row:
         print(f"  session {index}: {error}")
     if "Traceback" in log:
         print("  the server log holds a traceback; its tail:\n" + "\n".join(log.splitlines()[-15:]))
-    step_seconds = max(1.0, seconds / 12)
+    step_seconds = max(1.0, (ended - started) / 12)
     rss_steps = " ".join(f"{mb:.0f}" for mb in timeline.every(step_seconds))
     print(f"RSS MB every {step_seconds:.1f} s: {rss_steps}")
     print(f"RSS: start {rss_start:.0f} MB, peak {timeline.peak():.0f} MB, end {rss_end:.0f} MB")
-    return Row(count, steps + edits, len(errors), rss_start, timeline.peak(), rss_end, server_cpu, seconds)
+    return Row(count, steps + edits, len(errors), rss_start, timeline.peak(), rss_end, server_cpu, cpu_per_click)
 
 
 def print_table(rows: list[Row]) -> None:
     print(f"\ntarget: {TARGET_SESSIONS} sessions with p95 <= {TARGET_P95_SECONDS:g} s and 0 errors")
     print("| sessions | clicks | p50 ms | p95 ms | max ms | errors | RSS start MB | RSS peak MB | RSS end MB "
-          "| server CPU | p95 <= 1 s, 0 errors |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          "| server CPU | CPU ms per click | p95 <= 1 s, 0 errors |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for row in rows:
         if row.clicks:
             p50, p95 = statistics.median(row.clicks) * 1000, percentile(row.clicks, 0.95) * 1000
@@ -305,7 +335,7 @@ def print_table(rows: list[Row]) -> None:
         else:
             figures = "- | - | -"
         print(f"| {row.sessions} | {len(row.clicks)} | {figures} | {row.errors} | {row.rss_start:.0f} "
-              f"| {row.rss_peak:.0f} | {row.rss_end:.0f} | {row.server_cpu:.0%} | "
+              f"| {row.rss_peak:.0f} | {row.rss_end:.0f} | {row.server_cpu:.0%} | {row.cpu_per_click * 1000:.0f} | "
               f"{'yes' if row.meets_target() else 'NO'} |")
 
 
@@ -349,6 +379,10 @@ def main() -> None:
           f"load average before: {' '.join(open('/proc/loadavg').read().split()[:3])}")
     rows = [measure(count, args) for count in args.sessions]
     print_table(rows)
+    per_click = statistics.median(row.cpu_per_click for row in rows)
+    print(f"one core at {per_click * 1000:.0f} ms of server CPU per click serves at most {1 / per_click:.1f} clicks/s: "
+          f"about {(args.think + 0.3) / per_click:.0f} sessions that click {args.think:g} s after each answer "
+          f"and wait 0.3 s for it")
     sys.exit(0 if all(row.meets_target() for row in rows if row.sessions <= TARGET_SESSIONS) else 1)
 
 
