@@ -9,8 +9,9 @@ each on a fresh server and a fresh browser context (Debian's Chromium, 1366 x 76
 
 cold start  from `streamlit run` launched (just before the process is started) until the
             page's first chart is drawn: the server starting, the page and its scripts
-            loading, the first script run, and the chart appearing. The server is polled
-            for health every 50 ms, then the page is opened at once.
+            loading, the first script run, and the chart appearing. The browser tab is
+            open beforehand; the server is polled for health every 50 ms, then the page
+            is opened in the tab at once.
 click       from the input event until the next stage's chart is drawn: relunet's Next
             button pressed (pointerdown), the peer's slider thumb moved one step with the
             Right arrow key (keydown; the peer has no Next button, and this is how its
@@ -137,40 +138,45 @@ class Measured:
 
 
 def one_side(browser, side: Side, round_index: int, clicks: int, folder: str, measured: Measured) -> None:
-    launched = time.time()
-    with StreamlitServer(os.path.join(folder, f"{side.name}.log"), script=side.script) as server:
-        context = browser.new_context(viewport=VIEWPORT)
-        context.add_init_script(DETECTOR % side.signature)
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT_MS)
-        page.on("pageerror", lambda error: measured.errors.append(f"{side.name}: uncaught: {error}"))
-        try:
+    # The tab is ready before the server starts, as a browser is when `streamlit run` opens the page in it.
+    context = browser.new_context(viewport=VIEWPORT)
+    context.add_init_script(DETECTOR % side.signature)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.on("pageerror", lambda error: measured.errors.append(f"{side.name}: uncaught: {error}"))
+    try:
+        launched = time.time()
+        with StreamlitServer(os.path.join(folder, f"{side.name}.log"), script=side.script) as server:
             page.goto(server.url)
             page.wait_for_function("() => window.__bench.firstDrawnAt !== null", timeout=TIMEOUT_MS)
             cold = page.evaluate("window.__bench.firstDrawnAt") / 1000 - launched
             page.locator(IDLE).wait_for()
-            round_clicks = []
-            for stage in range(1, clicks + 1):
-                side.before_step(page)
-                old = page.evaluate(f"({side.signature})()")
-                page.evaluate("want => window.__bench.arm(want)", side.want_after_step(old, stage))
-                side.step(page)
-                page.wait_for_function("() => window.__bench.drawnAt !== null", timeout=TIMEOUT_MS)
-                times = page.evaluate("() => { const b = window.__bench; "
-                                      "return {inputAt: b.inputAt, sentAt: b.sentAt, drawnAt: b.drawnAt}; }")
-                round_clicks.append((times["drawnAt"] - times["inputAt"]) / 1000)
-                if times["sentAt"] is not None:
-                    measured.input_to_sent.append((times["sentAt"] - times["inputAt"]) / 1000)
-                    measured.sent_to_drawn.append((times["drawnAt"] - times["sentAt"]) / 1000)
-                page.locator(IDLE).wait_for()
-                page.wait_for_timeout(200)  # let the rest of the page settle before the next click
-            measured.cold[round_index], measured.clicks[round_index] = cold, round_clicks
+            round_clicks = [click_to_chart(page, side, stage, measured) for stage in range(1, clicks + 1)]
             if page.locator('[data-testid="stException"]').count():
-                measured.errors.append(f"{side.name}: an exception box is shown")
-        except Exception as problem:  # reported with the figures: a failed round must not hide in a median
-            measured.errors.append(f"{side.name}: {type(problem).__name__}: {str(problem).splitlines()[0]}")
-        finally:
-            context.close()
+                raise RuntimeError("an exception box is shown")
+        measured.cold[round_index], measured.clicks[round_index] = cold, round_clicks
+    except Exception as problem:  # reported with the figures: a failed round must not hide in a median
+        measured.errors.append(f"{side.name}, round {round_index + 1}: {type(problem).__name__}: "
+                               f"{str(problem).splitlines()[0]}")
+    finally:
+        context.close()
+
+
+def click_to_chart(page, side: Side, stage: int, measured: Measured) -> float:
+    """One step from `stage`: seconds from the input event to the new chart drawn."""
+    side.before_step(page)
+    old = page.evaluate(f"({side.signature})()")
+    page.evaluate("want => window.__bench.arm(want)", side.want_after_step(old, stage))
+    side.step(page)
+    page.wait_for_function("() => window.__bench.drawnAt !== null", timeout=TIMEOUT_MS)
+    times = page.evaluate("() => { const b = window.__bench; "
+                          "return {inputAt: b.inputAt, sentAt: b.sentAt, drawnAt: b.drawnAt}; }")
+    if times["sentAt"] is not None:
+        measured.input_to_sent.append((times["sentAt"] - times["inputAt"]) / 1000)
+        measured.sent_to_drawn.append((times["drawnAt"] - times["sentAt"]) / 1000)
+    page.locator(IDLE).wait_for()
+    page.wait_for_timeout(200)  # let the rest of the page settle before the next click
+    return (times["drawnAt"] - times["inputAt"]) / 1000
 
 
 def ms(seconds: float) -> str:
@@ -224,13 +230,16 @@ def main() -> None:
     sides = [Side("relunet", "streamlit_app.py", RELUNET_SIGNATURE),
              Side("peer", os.path.abspath(args.peer), PEER_SIGNATURE)]
     results = {side.name: Measured() for side in sides}
-    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**launch_options())
-        for round_index in range(args.rounds):
-            for side in sides if round_index % 2 == 0 else sides[::-1]:
-                one_side(browser, side, round_index, args.clicks, folder, results[side.name])
-            print(f"round {round_index + 1} of {args.rounds} done", flush=True)
-        browser.close()
+    try:
+        with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(**launch_options())
+            for round_index in range(args.rounds):
+                for side in sides if round_index % 2 == 0 else sides[::-1]:
+                    one_side(browser, side, round_index, args.clicks, folder, results[side.name])
+                print(f"round {round_index + 1} of {args.rounds} done", flush=True)
+            browser.close()
+    except KeyboardInterrupt:
+        sys.exit("interrupted; the servers were stopped")
     report(sides, results)
     errors = [e for measured in results.values() for e in measured.errors]
     print(f"\nerrors: {len(errors)}")

@@ -1,23 +1,26 @@
 """A class on one server, measured at the server: many sessions over Streamlit's own protocol, no browsers.
 
 usage: python bench/protocol_load.py [--sessions 10 30 100] [--clicks 12] [--think 1.0] [--edit-every 3]
-                                     [--click-timeout 30] [--timeout 600] [--server-core 0] [--driver-core 1]
+                                     [--ramp 0] [--click-timeout 30] [--timeout 600]
+                                     [--server-core 0] [--driver-core 1]
 
 For each session count N, starts a fresh server (`streamlit run streamlit_app.py`, pinned to
---server-core with taskset) and, from this one process (asyncio, pinned to --driver-core),
-opens N sessions at once over the websocket protocol the page's front end speaks
-(bench/streamlit_protocol.py). Each session opens the page from its own link (its own
-weights, so the server's caches cannot serve one class-wide answer), then makes --clicks
-clicks, waiting --think seconds on average (0.5x to 1.5x, seeded) after each answer:
-every --edit-every-th click types a new value into a weight's number input, the others
-press Next (or stage 1's button once on the last stage).
+--server-core with taskset) and, from this one process (asyncio, pinned to --driver-core), opens N
+sessions (at once, or spread over --ramp seconds) over the websocket protocol the page's front end
+speaks (bench/streamlit_protocol.py). Each session opens the page from its own link (its own
+weights, so the server's caches cannot serve one class-wide answer); once all have opened, each
+makes --clicks clicks, waiting --think seconds on average (0.5x to 1.5x, seeded) after each answer:
+every --edit-every-th click types a new value into a weight's number input, the others press Next
+(or stage 1's button once on the last stage).
 
-Measured per N: click latency at the server (BackMsg sent -> script_finished received)
-p50/p95/max, for steps and edits together and apart; the page-open run; errors (exception
-elements, error boxes, a wrong stage after a step, disconnects, timeouts, sessions cut off by
---timeout); the server's RSS (the process and any children, from /proc) over time and at its
-peak; and the CPU the server and the driver used, so a saturated core shows. Target (issue
-12): 30 sessions with p95 <= 1 s and 0 errors. Exits 1 if an N up to 30 misses it.
+Measured per N: click latency at the server (BackMsg sent -> script_finished received) p50/p95/max,
+for steps and edits together and apart; the page-open run; errors (exception elements, error boxes,
+a wrong stage after a step, a weight the page's link does not show, disconnects, timeouts, sessions
+cut off by --timeout); the server's RSS (the process and any children, from /proc) over time and at
+its peak; the CPU the server and the driver used, the server's CPU per click, and how long its
+threads waited for a CPU that other processes held (on a shared machine that wait, not the server,
+can make the clicks slow). Target (issue 12): 30 sessions with p95 <= 1 s and 0 errors. Exits 1 if
+an N up to 30 misses it.
 
 What a browser also does and this does not: fetch the page's HTML and scripts, and draw.
 """
@@ -88,6 +91,20 @@ def tree_cpu_seconds(pid: int) -> float:
         except (OSError, IndexError, ValueError):
             pass
     return ticks / CLOCK_TICKS
+
+
+def tree_runqueue_wait_seconds(pid: int) -> float:
+    """Time the tree's threads were ready to run but waited for a CPU (/proc/<pid>/task/<tid>/schedstat):
+    on a shared machine, what other processes took from the server's core."""
+    total_ns = 0
+    for member in _tree(pid):
+        try:
+            for task in os.listdir(f"/proc/{member}/task"):
+                with open(f"/proc/{member}/task/{task}/schedstat") as schedstat:
+                    total_ns += int(schedstat.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total_ns / 1e9
 
 
 class RssTimeline(threading.Thread):
@@ -170,11 +187,12 @@ class Gate:
             self.open.set()
 
 
-async def student(base_url: str, index: int, args, outcome: Outcome, gate: Gate) -> None:
+async def student(base_url: str, index: int, count: int, args, outcome: Outcome, gate: Gate) -> None:
     rng = random.Random(index)
     session = StreamlitSession(base_url, link_query(index))
     arrived = False
     try:
+        await asyncio.sleep(args.ramp * index / max(count - 1, 1))  # the class opens the link over --ramp s
         await session.connect(args.click_timeout)
         opened = await session.open(args.click_timeout)
         outcome.open_seconds = opened.seconds
@@ -209,8 +227,8 @@ async def student(base_url: str, index: int, args, outcome: Outcome, gate: Gate)
                         stage = stage or wanted
             outcome.errors += result.problems
         outcome.finished = True
-    except TimeoutError as problem:
-        outcome.errors.append(f"timeout: {problem}")
+    except TimeoutError:
+        outcome.errors.append(f"timeout: no answer within {args.click_timeout:g} s")
     except websockets.ConnectionClosed as closed:
         outcome.errors.append(f"disconnected: {closed}")
     except OSError as problem:
@@ -248,6 +266,7 @@ class Row:
     rss_end: float
     server_cpu: float
     cpu_per_click: float  # seconds of server CPU per click, opening the page left out
+    cpu_wait: float  # share of the clicking time the server's threads waited for a CPU
 
     def meets_target(self) -> bool:
         return bool(self.clicks) and percentile(self.clicks, 0.95) <= TARGET_P95_SECONDS and self.errors == 0
@@ -255,7 +274,7 @@ class Row:
 
 async def drive(base_url: str, count: int, args, when_all_opened) -> list[Outcome]:
     outcomes, gate = [Outcome() for _ in range(count)], Gate(count)
-    tasks = [asyncio.create_task(student(base_url, i, args, outcomes[i], gate)) for i in range(count)]
+    tasks = [asyncio.create_task(student(base_url, i, count, args, outcomes[i], gate)) for i in range(count)]
     watcher = asyncio.create_task(gate.open.wait())
     watcher.add_done_callback(lambda _: when_all_opened())
     done, pending = await asyncio.wait(tasks, timeout=args.timeout)
@@ -273,7 +292,8 @@ async def drive(base_url: str, count: int, args, when_all_opened) -> list[Outcom
 
 
 def measure(count: int, args) -> Row:
-    print(f"\n=== {count} sessions: {args.clicks} clicks each, think {args.think:g} s, edit every {args.edit_every}")
+    print(f"\n=== {count} sessions opening over {args.ramp:g} s, then {args.clicks} clicks each, "
+          f"think {args.think:g} s, edit every {args.edit_every}")
     launcher = ("taskset", "-c", str(args.server_core))
     with tempfile.TemporaryDirectory() as folder, \
             StreamlitServer(os.path.join(folder, "streamlit.log"), launcher=launcher) as server:
@@ -282,14 +302,14 @@ def measure(count: int, args) -> Row:
         timeline.start()
         rss_start, cpu_start = tree_rss_mb(pid), tree_cpu_seconds(pid)
         started = time.perf_counter()
-        opened = {"at": started, "cpu": cpu_start}  # moved on when the last session has opened the page
+        opened = {"at": started, "cpu": cpu_start, "wait": tree_runqueue_wait_seconds(pid)}  # reset once all opened
 
         def when_all_opened() -> None:
-            opened.update(at=time.perf_counter(), cpu=tree_cpu_seconds(pid))
+            opened.update(at=time.perf_counter(), cpu=tree_cpu_seconds(pid), wait=tree_runqueue_wait_seconds(pid))
 
         driver_start = time.process_time()
         outcomes = asyncio.run(drive(server.url, count, args, when_all_opened))
-        ended, cpu_end = time.perf_counter(), tree_cpu_seconds(pid)
+        ended, cpu_end, wait_end = time.perf_counter(), tree_cpu_seconds(pid), tree_runqueue_wait_seconds(pid)
         driver_cpu = (time.process_time() - driver_start) / (ended - started)
         time.sleep(1.0)  # let the sessions' disconnects settle before the last RSS reading
         timeline.stop()
@@ -307,6 +327,9 @@ def measure(count: int, args) -> Row:
           f"(the first run imports the page's modules)")
     print(f"clicking: {click_seconds:.1f} s, server CPU {server_cpu:.0%} of its core, {clicks / click_seconds:.1f} "
           f"clicks/s, {cpu_per_click * 1000:.0f} ms of server CPU per click; driver CPU {driver_cpu:.0%} of its core")
+    cpu_wait = (wait_end - opened["wait"]) / click_seconds
+    print(f"  the server's threads waited {wait_end - opened['wait']:.1f} s for a CPU while clicking "
+          f"({cpu_wait:.0%} of the time): other processes' load on its core")
     print(f"page open (first run): {latency_text(opens)}")
     print(f"click, all:            {latency_text(steps + edits)}")
     print(f"  step (Next):         {latency_text(steps)}")
@@ -320,14 +343,15 @@ def measure(count: int, args) -> Row:
     rss_steps = " ".join(f"{mb:.0f}" for mb in timeline.every(step_seconds))
     print(f"RSS MB every {step_seconds:.1f} s: {rss_steps}")
     print(f"RSS: start {rss_start:.0f} MB, peak {timeline.peak():.0f} MB, end {rss_end:.0f} MB")
-    return Row(count, steps + edits, len(errors), rss_start, timeline.peak(), rss_end, server_cpu, cpu_per_click)
+    return Row(count, steps + edits, len(errors), rss_start, timeline.peak(), rss_end, server_cpu, cpu_per_click,
+               cpu_wait)
 
 
 def print_table(rows: list[Row]) -> None:
     print(f"\ntarget: {TARGET_SESSIONS} sessions with p95 <= {TARGET_P95_SECONDS:g} s and 0 errors")
     print("| sessions | clicks | p50 ms | p95 ms | max ms | errors | RSS start MB | RSS peak MB | RSS end MB "
-          "| server CPU | CPU ms per click | p95 <= 1 s, 0 errors |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          "| server CPU | CPU ms per click | waited for CPU | p95 <= 1 s, 0 errors |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for row in rows:
         if row.clicks:
             p50, p95 = statistics.median(row.clicks) * 1000, percentile(row.clicks, 0.95) * 1000
@@ -335,8 +359,8 @@ def print_table(rows: list[Row]) -> None:
         else:
             figures = "- | - | -"
         print(f"| {row.sessions} | {len(row.clicks)} | {figures} | {row.errors} | {row.rss_start:.0f} "
-              f"| {row.rss_peak:.0f} | {row.rss_end:.0f} | {row.server_cpu:.0%} | {row.cpu_per_click * 1000:.0f} | "
-              f"{'yes' if row.meets_target() else 'NO'} |")
+              f"| {row.rss_peak:.0f} | {row.rss_end:.0f} | {row.server_cpu:.0%} | {row.cpu_per_click * 1000:.0f} "
+              f"| {row.cpu_wait:.0%} | {'yes' if row.meets_target() else 'NO'} |")
 
 
 def bounded(kind, minimum: float, allow_minimum: bool):
@@ -360,6 +384,8 @@ def main() -> None:
     parser.add_argument("--clicks", type=bounded(int, 0, False), default=12, help="clicks per session after opening")
     parser.add_argument("--think", type=bounded(float, 0, True), default=1.0,
                         help="mean seconds a session waits after each answer (0 = click back to back)")
+    parser.add_argument("--ramp", type=bounded(float, 0, True), default=0.0,
+                        help="seconds over which the sessions open the page (0 = all at once)")
     parser.add_argument("--edit-every", type=bounded(int, 0, False), default=3,
                         help="every K-th click edits a weight")
     parser.add_argument("--click-timeout", type=bounded(float, 0, False), default=30.0,
@@ -375,9 +401,13 @@ def main() -> None:
             parser.error(f"--{name.replace('_', '-')} {getattr(args, name)} is not one of this machine's CPUs "
                          f"{sorted(cores)}")
     os.sched_setaffinity(0, {args.driver_core})
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows when the output goes to a file
     print(f"server on CPU {args.server_core}, driver on CPU {args.driver_core}; "
           f"load average before: {' '.join(open('/proc/loadavg').read().split()[:3])}")
-    rows = [measure(count, args) for count in args.sessions]
+    try:
+        rows = [measure(count, args) for count in args.sessions]
+    except KeyboardInterrupt:
+        sys.exit("interrupted; the server was stopped")
     print_table(rows)
     per_click = statistics.median(row.cpu_per_click for row in rows)
     print(f"one core at {per_click * 1000:.0f} ms of server CPU per click serves at most {1 / per_click:.1f} clicks/s: "
