@@ -1,7 +1,7 @@
 """A class on one server, measured at the server: many sessions over Streamlit's own protocol, no browsers.
 
 usage: python bench/protocol_load.py [--sessions 10 30 100] [--clicks 12] [--think 1.0] [--edit-every 3]
-                                     [--ramp 0] [--click-timeout 30] [--timeout 600]
+                                     [--ramp 0] [--click-timeout 30] [--open-timeout 120] [--timeout 600]
                                      [--server-core 0] [--driver-core 1]
 
 For each session count N, starts a fresh server (`streamlit run streamlit_app.py`, pinned to
@@ -193,8 +193,8 @@ async def student(base_url: str, index: int, count: int, args, outcome: Outcome,
     arrived = False
     try:
         await asyncio.sleep(args.ramp * index / max(count - 1, 1))  # the class opens the link over --ramp s
-        await session.connect(args.click_timeout)
-        opened = await session.open(args.click_timeout)
+        await session.connect(args.open_timeout)
+        opened = await session.open(args.open_timeout)
         outcome.open_seconds = opened.seconds
         outcome.errors += opened.problems
         gate.arrive()
@@ -228,7 +228,8 @@ async def student(base_url: str, index: int, count: int, args, outcome: Outcome,
             outcome.errors += result.problems
         outcome.finished = True
     except TimeoutError:
-        outcome.errors.append(f"timeout: no answer within {args.click_timeout:g} s")
+        limit = args.click_timeout if arrived else args.open_timeout
+        outcome.errors.append(f"timeout: no answer within {limit:g} s{'' if arrived else ' to opening the page'}")
     except websockets.ConnectionClosed as closed:
         outcome.errors.append(f"disconnected: {closed}")
     except OSError as problem:
@@ -390,6 +391,8 @@ def main() -> None:
                         help="every K-th click edits a weight")
     parser.add_argument("--click-timeout", type=bounded(float, 0, False), default=30.0,
                         help="seconds before a click fails")
+    parser.add_argument("--open-timeout", type=bounded(float, 0, False), default=120.0,
+                        help="seconds before opening the page fails (a class opening at once queues)")
     parser.add_argument("--timeout", type=bounded(float, 0, False), default=600.0,
                         help="seconds per session count, in all")
     parser.add_argument("--server-core", type=int, default=0, help="CPU the server is pinned to")
