@@ -164,10 +164,9 @@ def shown_stage(headings: list[str]) -> int | None:
     return None
 
 
-def next_weight_value(proto, edit_number: int) -> float:
-    """One step of the input's own step up or down, alternating, inside its bounds."""
+def next_weight_value(proto, value: float, edit_number: int) -> float:
+    """`value` moved by one of the input's own steps, up or down by turns, inside its bounds."""
     step = proto.step or 0.1
-    value = proto.value if proto.set_value else proto.default
     candidate = value + (step if edit_number % 2 == 0 else -step)
     if proto.has_max and candidate > proto.max or proto.has_min and candidate < proto.min:
         candidate = value - (step if edit_number % 2 == 0 else -step)
@@ -201,13 +200,14 @@ async def student(base_url: str, index: int, count: int, args, outcome: Outcome,
         arrived = True
         await gate.open.wait()
         stage = shown_stage(opened.headings())  # None: the heading changed wording; steps are then not checked
-        weights = [key for key in WEIGHT_KEYS if session.widgets.get(key, ("",))[0] == "number_input"]
+        weights = [key for key in WEIGHT_KEYS
+                   if session.widgets.get(key, ("",))[0] == "number_input" and session.number(key) is not None]
         edit_count = 0
         for click in range(args.clicks):
             await asyncio.sleep(args.think * rng.uniform(0.5, 1.5))
             if weights and args.edit_every and click % args.edit_every == args.edit_every - 1:
                 key = weights[(index + edit_count) % len(weights)]
-                value = next_weight_value(session.widgets[key][1], index + edit_count)
+                value = next_weight_value(session.widgets[key][1], session.number(key), index + edit_count)
                 edit_count += 1
                 result = await session.set_number(key, value, args.click_timeout)
                 outcome.edits.append(result.seconds)
@@ -215,7 +215,7 @@ async def student(base_url: str, index: int, count: int, args, outcome: Outcome,
                 if linked and not math.isclose(float(linked[0]), value, abs_tol=1e-9):
                     outcome.errors.append(f"set {key} to {value:g}: the page's link says {linked[0]}")
             else:
-                next_kind, next_proto = session.widgets["next"]
+                _, next_proto = session.widgets["next"]
                 button = "goto_1" if next_proto.disabled and "goto_1" in session.widgets else "next"
                 result = await session.click(button, args.click_timeout)
                 outcome.steps.append(result.seconds)
@@ -277,7 +277,7 @@ async def drive(base_url: str, count: int, args, when_all_opened) -> list[Outcom
     outcomes, gate = [Outcome() for _ in range(count)], Gate(count)
     tasks = [asyncio.create_task(student(base_url, i, count, args, outcomes[i], gate)) for i in range(count)]
     watcher = asyncio.create_task(gate.open.wait())
-    watcher.add_done_callback(lambda _: when_all_opened())
+    watcher.add_done_callback(lambda waited: None if waited.cancelled() else when_all_opened())
     done, pending = await asyncio.wait(tasks, timeout=args.timeout)
     watcher.cancel()
     for task in pending:

@@ -129,6 +129,15 @@ class StreamlitSession:
         self.values[proto.id] = state  # the input keeps what the user typed
         return await self._run({}, timeout)
 
+    def number(self, key: str) -> float | None:
+        """The value a number input holds in the front end: the script's (set_value) or the user's last one.
+        Its proto's `value` is not that: it is only filled when the script sets the value."""
+        _, proto = self.widgets[key]
+        state = self.values.get(proto.id)
+        if state is None:
+            return None
+        return state.int_value if state.WhichOneof("value") == "int_value" else state.double_value
+
     def _rerun_message(self, changes: dict[str, WidgetState]) -> bytes:
         message = BackMsg()
         rerun = message.rerun_script
