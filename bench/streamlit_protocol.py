@@ -98,8 +98,11 @@ class StreamlitSession:
 
     async def connect(self, timeout: float) -> None:
         # No Origin header, as a non-browser client; "streamlit" is the subprotocol the front end asks for.
+        # No keepalive pings of our own: browsers send none (they only answer the server's), and a busy
+        # server that cannot answer one within 20 s would otherwise be cut off by this client.
         self._socket = await asyncio.wait_for(
-            websockets.connect(self.stream_url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout),
+            websockets.connect(self.stream_url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout,
+                               ping_interval=None),
             timeout,
         )
 
