@@ -2,7 +2,7 @@
 
 usage: python bench/protocol_load.py [--sessions 10 30 100] [--clicks 12] [--think 1.0] [--edit-every 3]
                                      [--ramp 0] [--click-timeout 30] [--open-timeout 120] [--timeout 600]
-                                     [--server-core 0] [--driver-core 1]
+                                     [--config KEY=VALUE] [--server-core 0] [--driver-core 1]
 
 For each session count N, starts a fresh server (`streamlit run streamlit_app.py`, pinned to
 --server-core with taskset) and, from this one process (asyncio, pinned to --driver-core), opens N
@@ -378,6 +378,20 @@ def bounded(kind, minimum: float, allow_minimum: bool):
     return parse
 
 
+def server_environment(settings: list[str]) -> dict[str, str]:
+    """--config KEY=VALUE pairs as the environment variables the server reads its options from."""
+    from streamlit import config
+
+    options, environment = config.get_config_options(), {}
+    for setting in settings:
+        key, _, value = setting.partition("=")
+        if key not in options or not value:
+            raise ValueError(f"--config {setting!r}: expected a Streamlit option as KEY=VALUE, "
+                             f"e.g. runner.postScriptGC=false")
+        environment[options[key].env_var] = value
+    return environment
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=bounded(int, 0, False), nargs="+", default=[10, 30, 100],
@@ -395,6 +409,8 @@ def main() -> None:
                         help="seconds before opening the page fails (a class opening at once queues)")
     parser.add_argument("--timeout", type=bounded(float, 0, False), default=600.0,
                         help="seconds per session count, in all")
+    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                        help="a Streamlit option for the server, e.g. runner.postScriptGC=false (repeatable)")
     parser.add_argument("--server-core", type=int, default=0, help="CPU the server is pinned to")
     parser.add_argument("--driver-core", type=int, default=1, help="CPU this driver is pinned to")
     args = parser.parse_args()
@@ -403,9 +419,13 @@ def main() -> None:
         if getattr(args, name) not in cores:
             parser.error(f"--{name.replace('_', '-')} {getattr(args, name)} is not one of this machine's CPUs "
                          f"{sorted(cores)}")
+    try:
+        os.environ.update(server_environment(args.config))  # the server inherits them
+    except ValueError as problem:
+        parser.error(str(problem))
     os.sched_setaffinity(0, {args.driver_core})
     sys.stdout.reconfigure(line_buffering=True)  # progress shows when the output goes to a file
-    print(f"server on CPU {args.server_core}, driver on CPU {args.driver_core}; "
+    print(f"server on CPU {args.server_core}, driver on CPU {args.driver_core}; options {args.config or 'none'}; "
           f"load average before: {' '.join(open('/proc/loadavg').read().split()[:3])}")
     try:
         rows = [measure(count, args) for count in args.sessions]
