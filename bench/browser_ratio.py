@@ -43,6 +43,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -104,28 +105,31 @@ DETECTOR = """(() => {
 })();"""
 
 
+def press_next(page) -> None:
+    page.locator(".st-key-next").get_by_role("button").click()  # found by its key; a role skips hidden copies
+
+
+def focus_slider(page) -> None:
+    page.locator('[data-testid="stSlider"]').get_by_role("slider").focus()
+
+
+def press_right_arrow(page) -> None:
+    page.keyboard.press("ArrowRight")
+
+
 @dataclass
 class Side:
     name: str
     script: str
-    signature: str
+    signature: str  # JavaScript: the chart's signature, see above
+    step: Callable  # (page) -> None: the timed input that moves to the next stage
+    prepare: Callable | None = None  # (page) -> None: untimed, before each step
 
     def want_after_step(self, old_signature: str | None, stage: int) -> str | None:
         """What the redrawn chart's signature must start with, when the page says which stage it shows."""
         if old_signature and old_signature.startswith(f"Stage {stage} "):
             return f"Stage {stage + 1} "
         return None
-
-    def step(self, page) -> None:
-        if self.name == "relunet":
-            page.locator(".st-key-next").get_by_role("button").click()  # by its key; roles skip hidden copies
-        else:
-            page.keyboard.press("ArrowRight")
-
-    def before_step(self, page) -> None:
-        """Untimed preparation: the peer's slider thumb takes the keyboard focus."""
-        if self.name != "relunet":
-            page.locator('[data-testid="stSlider"]').get_by_role("slider").focus()
 
 
 @dataclass
@@ -164,7 +168,8 @@ def one_side(browser, side: Side, round_index: int, clicks: int, folder: str, me
 
 def click_to_chart(page, side: Side, stage: int, measured: Measured) -> float:
     """One step from `stage`: seconds from the input event to the new chart drawn."""
-    side.before_step(page)
+    if side.prepare:
+        side.prepare(page)
     old = page.evaluate(f"({side.signature})()")
     page.evaluate("want => window.__bench.arm(want)", side.want_after_step(old, stage))
     side.step(page)
@@ -227,8 +232,8 @@ def main() -> None:
         parser.error(f"no peer app at {args.peer}: pass --peer PATH")
     if not chromium_available(chromium_path()):
         sys.exit(f"no Chromium at {chromium_path()}: sudo apt-get install chromium, or set RELUNET_CHROMIUM")
-    sides = [Side("relunet", "streamlit_app.py", RELUNET_SIGNATURE),
-             Side("peer", os.path.abspath(args.peer), PEER_SIGNATURE)]
+    sides = [Side("relunet", "streamlit_app.py", RELUNET_SIGNATURE, step=press_next),
+             Side("peer", os.path.abspath(args.peer), PEER_SIGNATURE, step=press_right_arrow, prepare=focus_slider)]
     results = {side.name: Measured() for side in sides}
     try:
         with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:

@@ -2,7 +2,8 @@
 
 usage: python bench/protocol_load.py [--sessions 10 30 100] [--clicks 12] [--think 1.0] [--edit-every 3]
                                      [--ramp 0] [--click-timeout 30] [--open-timeout 120] [--timeout 600]
-                                     [--config KEY=VALUE] [--server-core 0] [--driver-core 1]
+                                     [--config KEY=VALUE] [--server-core 0] [--server-nice 0]
+                                     [--driver-core 1]
 
 For each session count N, starts a fresh server (`streamlit run streamlit_app.py`, pinned to
 --server-core with taskset) and, from this one process (asyncio, pinned to --driver-core), opens N
@@ -296,6 +297,8 @@ def measure(count: int, args) -> Row:
     print(f"\n=== {count} sessions opening over {args.ramp:g} s, then {args.clicks} clicks each, "
           f"think {args.think:g} s, edit every {args.edit_every}")
     launcher = ("taskset", "-c", str(args.server_core))
+    if args.server_nice:  # nice execs taskset, which execs the server: the process is still the server
+        launcher = ("nice", "-n", str(args.server_nice), *launcher)
     with tempfile.TemporaryDirectory() as folder, \
             StreamlitServer(os.path.join(folder, "streamlit.log"), launcher=launcher) as server:
         pid = server.process.pid
@@ -378,6 +381,16 @@ def bounded(kind, minimum: float, allow_minimum: bool):
     return parse
 
 
+def nice_level(text: str) -> int:
+    try:
+        level = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not -20 <= level <= 19:
+        raise argparse.ArgumentTypeError(f"a nice level is from -20 to 19, not {level}")
+    return level
+
+
 def server_environment(settings: list[str]) -> dict[str, str]:
     """--config KEY=VALUE pairs as the environment variables the server reads its options from."""
     from streamlit import config
@@ -412,6 +425,9 @@ def main() -> None:
     parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
                         help="a Streamlit option for the server, e.g. runner.postScriptGC=false (repeatable)")
     parser.add_argument("--server-core", type=int, default=0, help="CPU the server is pinned to")
+    parser.add_argument("--server-nice", type=nice_level, default=0, metavar="-20..19",
+                        help="scheduling priority of the server; below 0 (root only) it gets its core ahead of "
+                             "other processes on a shared machine")
     parser.add_argument("--driver-core", type=int, default=1, help="CPU this driver is pinned to")
     args = parser.parse_args()
     cores = os.sched_getaffinity(0)
@@ -425,7 +441,8 @@ def main() -> None:
         parser.error(str(problem))
     os.sched_setaffinity(0, {args.driver_core})
     sys.stdout.reconfigure(line_buffering=True)  # progress shows when the output goes to a file
-    print(f"server on CPU {args.server_core}, driver on CPU {args.driver_core}; options {args.config or 'none'}; "
+    print(f"server on CPU {args.server_core} (nice {args.server_nice}), driver on CPU {args.driver_core}; "
+          f"options {args.config or 'none'}; "
           f"load average before: {' '.join(open('/proc/loadavg').read().split()[:3])}")
     try:
         rows = [measure(count, args) for count in args.sessions]
