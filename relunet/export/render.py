@@ -6,16 +6,22 @@ workers warm vl-convert's JavaScript runtime up (about 0.6 s) as they start,
 while this process loads the chart stack and builds specs.
 
 Whatever happens to a helper, the export goes on: a job whose helper died,
-or that did not finish in time, is rendered again here. With no helpers
-everything runs here, lazily, when asked for.
+or that did not finish in time, is rendered again here, and so is every job
+after it (the helpers are dropped: no second wait on a broken pool). With no
+helpers everything runs here, lazily, when asked for. Helpers ignore Ctrl-C,
+which the terminal sends to the whole process group: the main process
+answers it and kills them.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+import signal
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+
+from relunet.export.interrupts import children_ignore_ctrl_c
 
 _WARM_UP_SPEC = {"width": 1, "height": 1, "marks": []}
 # A helper renders a frame in well under a second; far longer means it hangs.
@@ -40,7 +46,8 @@ def _compile_and_render(spec: dict, scale: float) -> tuple[dict, bytes]:
     return vega, render_png(vega, scale)
 
 
-def _warm_up() -> None:
+def _start_helper() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to answer
     import vl_convert
 
     vl_convert.vega_to_svg(_WARM_UP_SPEC)
@@ -68,15 +75,18 @@ class Renderer:
         # "spawn": a server's threads must not be forked mid-flight, and a clean
         # interpreter imports only vl-convert.
         self._pool = (
-            ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up)
+            ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_helper)
             if helpers > 0 else None
         )
 
     def __enter__(self) -> Renderer:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            self.close()
+        else:  # a failure or an interrupt: the helpers' work is not wanted
+            self._abandon_pool()
 
     def render(self, key: object, vega_spec: dict) -> None:
         self._jobs[key] = ("vega", vega_spec, self._submit(render_png, vega_spec, self._scale))
@@ -104,15 +114,23 @@ class Renderer:
         return png
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Every job has been collected, so the helpers are idle: stop them, waiting a bounded time."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(timeout=JOB_TIMEOUT_S)
+        if any(process.is_alive() for process in processes):
+            _kill(pool, processes)
 
     def _submit(self, function, spec: dict, *args) -> Future | None:
         if self._pool is None:
             return None
         try:
-            return self._pool.submit(function, spec, *args)
+            with children_ignore_ctrl_c():  # the pool starts its helpers when jobs arrive
+                return self._pool.submit(function, spec, *args)
         except (BrokenProcessPool, RuntimeError):  # a helper died earlier: render here from now on
             self._abandon_pool()
             return None
@@ -120,10 +138,10 @@ class Renderer:
     def _outcome(self, future: Future | None, function, spec: dict):
         """The job's result, from its helper or, if the helper failed, from here.
         A bad spec fails the same way in both, so it is reported, not retried."""
-        if future is not None:
+        if future is not None and (self._pool is not None or future.done()):
             try:
                 return future.result(timeout=JOB_TIMEOUT_S)
-            except (BrokenProcessPool, TimeoutError):
+            except (BrokenProcessPool, TimeoutError, CancelledError):
                 self._abandon_pool()
             except Exception as error:
                 raise RuntimeError(f"rendering failed: {type(error).__name__}: {error}") from error
@@ -137,6 +155,28 @@ class Renderer:
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
-        for process in list(getattr(pool, "_processes", {}).values()):  # a hung helper must not block shutdown
-            process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
+        _kill(pool, list(getattr(pool, "_processes", {}).values()))
+
+
+def _kill(pool: ProcessPoolExecutor, processes: list) -> None:
+    """Kill the helpers, and let the pool's own threads finish: a pool whose
+    helper died while a large job was being sent to it can leave the thread
+    that sends jobs blocked on a full pipe forever (CPython closes that pipe
+    only on Windows, gh-107219), and the interpreter waits for that thread at
+    exit. With every reader of the pipe closed, the blocked write fails."""
+    manager = getattr(pool, "_executor_manager_thread", None)
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join(timeout=5)
+    reader = getattr(getattr(pool, "_call_queue", None), "_reader", None)
+    if reader is not None:
+        try:
+            reader.close()
+        except OSError:
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    # The pool's thread winds down on its own; it must be gone before the interpreter exits, or
+    # Python 3.11 wakes it through a pipe it has already closed and prints an error.
+    if manager is not None:
+        manager.join(timeout=5)
