@@ -146,3 +146,13 @@ def test_export_panel_makes_the_gif_of_the_current_weights_and_offers_it():
     assert "Download GIF" not in [b.label for b in at.download_button]
     assert "settings changed" in at.info[0].value
 
+
+
+@pytest.mark.parametrize("tiny", ["-1e-12", "-0.0", "-0.004"])
+def test_a_tiny_negative_weight_never_shows_as_minus_zero(tiny):
+    at = open_page({"w1": tiny, "b3": tiny, "stage": "6"})
+    for name in ("w1", "b3"):
+        value = at.number_input(key=name).value
+        assert f"{value:.2f}" == "0.00"  # the widget prints with "%.2f"
+    page_text = markdown_text(at) + "\n".join(latex.value for latex in at.latex)
+    assert "-0.00" not in page_text and "does not shift" in page_text
