@@ -21,6 +21,7 @@ import signal
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from relunet.export.executors import stop_executor
 from relunet.export.interrupts import children_ignore_ctrl_c
 
 _WARM_UP_SPEC = {"width": 1, "height": 1, "marks": []}
@@ -123,7 +124,7 @@ class Renderer:
         for process in processes:
             process.join(timeout=JOB_TIMEOUT_S)
         if any(process.is_alive() for process in processes):
-            _kill(pool, processes)
+            stop_executor(pool)
 
     def _submit(self, function, spec: dict, *args) -> Future | None:
         if self._pool is None:
@@ -155,28 +156,4 @@ class Renderer:
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
-        _kill(pool, list(getattr(pool, "_processes", {}).values()))
-
-
-def _kill(pool: ProcessPoolExecutor, processes: list) -> None:
-    """Kill the helpers, and let the pool's own threads finish: a pool whose
-    helper died while a large job was being sent to it can leave the thread
-    that sends jobs blocked on a full pipe forever (CPython closes that pipe
-    only on Windows, gh-107219), and the interpreter waits for that thread at
-    exit. With every reader of the pipe closed, the blocked write fails."""
-    manager = getattr(pool, "_executor_manager_thread", None)
-    for process in processes:
-        process.kill()
-    for process in processes:
-        process.join(timeout=5)
-    reader = getattr(getattr(pool, "_call_queue", None), "_reader", None)
-    if reader is not None:
-        try:
-            reader.close()
-        except OSError:
-            pass
-    pool.shutdown(wait=False, cancel_futures=True)
-    # The pool's thread winds down on its own; it must be gone before the interpreter exits, or
-    # Python 3.11 wakes it through a pipe it has already closed and prints an error.
-    if manager is not None:
-        manager.join(timeout=5)
+        stop_executor(pool)
