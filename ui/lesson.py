@@ -37,11 +37,19 @@ def cached_diagram(stage_number: int, params: Params, activation: str) -> Diagra
     return diagram_view(stage_number, params, activation)
 
 
+def without_negative_zero(value: float) -> float:
+    """The widgets print two decimals, so -1e-12 (or -0.0) would show as "-0.00": a negative weight too
+    small to show is zero, as every formula on the page also reads it."""
+    return 0.0 if f"{value:.2f}" == "-0.00" else value
+
+
 def sidebar() -> None:
     with st.sidebar:
         st.header("Weights and biases")
         for name in PARAM_NAMES:
             setting = SETTINGS_BY_NAME[name]
+            if f"{st.session_state[name]:.2f}" == "-0.00":
+                st.session_state[name] = without_negative_zero(st.session_state[name])
             st.number_input(
                 name, min_value=setting.low, max_value=setting.high, step=0.1, format="%.2f", key=name,
                 help=f"{WEIGHT_HELP[name]} ({setting.describe_bounds()}).",
