@@ -2,11 +2,13 @@
 
 Every spec is built here and handed to the renderer in the order the frames
 need them: per stage the backdrop, diagram and held chart (the shared palette
-comes from the held frames), then per transition the chart's background once
-and the moving curve once per in-between frame. A held frame is its stage's
-pieces pasted together; an in-between frame is the transition's background
-frame with the curve layer alpha-composited on it, and only the pixels the
-curve touches are mapped to the palette again.
+comes from the held frames), then per transition what moves. While a step of
+the motion holds the y scale still, the chart's background is rendered once
+for that scale and only the moving curve per frame; an in-between frame is
+then that background with the curve layer alpha-composited on it, and only
+the pixels the curve touches are mapped to the palette again. While the scale
+itself moves (a zoom), the chart piece alone is rendered per frame, never the
+whole slide.
 """
 
 from __future__ import annotations
@@ -52,6 +54,16 @@ def composite(background: np.ndarray, layer_png: bytes, origin: tuple[int, int])
     return frame
 
 
+def _with_chart(stage_image, chart_png: bytes, origin, to_indices) -> tuple[np.ndarray, np.ndarray]:
+    """A stage's fixed pieces with a rendered chart pasted in: RGB and palette indices."""
+    image = stage_image.copy()
+    from relunet.export import slide
+
+    image.paste(slide.decode(chart_png), origin)
+    rgb = np.asarray(image)
+    return rgb, to_indices(rgb)
+
+
 def render_frames(
     settings: ExportSettings,
     plan: list[FramePlan],
@@ -70,12 +82,19 @@ def render_frames(
         renderer.render(("piece", number, 0), slide.backdrop_spec(facts, stage(number)))
         renderer.compile_and_render(("piece", number, 1), slide.diagram_vegalite(facts, stage(number)))
         renderer.compile_and_render(("held", number), slide.held_chart_vegalite(facts, stage(number)))
+    poses = {}
     for number in range(2, STAGE_COUNT + 1) if settings.tween else ():
         morph = slide.transition(facts, stage(number), renderer.compiled(("held", number)))
-        renderer.render(("background", number), morph.background)
+        fixed = morph.motion.fixed_domains()
+        for domain in dict.fromkeys(fixed):
+            renderer.render(("background", number, domain), morph.background(domain))
         for i, p in enumerate(plan):
             if p.stage == number and p.progress < 1.0:
-                renderer.render(("curve", i), morph.curve(p.progress))
+                pose = poses[i] = morph.motion.pose(p.progress)
+                if pose.domain in fixed:
+                    renderer.render(("curve", i), morph.curve(pose))
+                else:
+                    renderer.render(("chart", i), morph.full(pose))
 
     done = 0
 
@@ -104,15 +123,17 @@ def render_frames(
         if p.progress >= 1.0:
             frames.append(to_indices(held_frames[p.stage]))
             continue
-        if p.stage not in backgrounds:
-            image = stage_images[p.stage].copy()
-            image.paste(slide.decode(renderer.get(("background", p.stage))), chart_origin)
-            rgb = np.asarray(image)
-            backgrounds[p.stage] = (rgb, to_indices(rgb))
-        rgb, indexed = backgrounds[p.stage]
-        rows, cols, colours = over(rgb, _rgba(renderer.get(("curve", i))), chart_origin)
-        frame = indexed.copy()
-        frame[rows, cols] = to_indices(colours)
-        frames.append(frame)
+        domain = poses[i].domain
+        key = ("background", p.stage, domain)
+        if key not in backgrounds and ("chart", i) not in renderer:
+            backgrounds[key] = _with_chart(stage_images[p.stage], renderer.get(key), chart_origin, to_indices)
+        if ("chart", i) in renderer:
+            frames.append(_with_chart(stage_images[p.stage], renderer.get(("chart", i)), chart_origin, to_indices)[1])
+        else:
+            rgb, indexed = backgrounds[key]
+            rows, cols, colours = over(rgb, _rgba(renderer.get(("curve", i))), chart_origin)
+            frame = indexed.copy()
+            frame[rows, cols] = to_indices(colours)
+            frames.append(frame)
         report()
     return frames, palette

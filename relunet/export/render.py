@@ -17,16 +17,26 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from relunet.export.fonts import use_page_font
+
 _WARM_UP_SPEC = {"width": 1, "height": 1, "marks": []}
 # A helper renders a frame in well under a second; far longer means it hangs.
 JOB_TIMEOUT_S = 60.0
+
+
+def render_svg(vega_spec: dict) -> str:
+    """The spec as SVG text, set in the page's font."""
+    import vl_convert
+
+    use_page_font()
+    return vl_convert.vega_to_svg(vega_spec)
 
 
 def render_png(vega_spec: dict, scale: float = 1.0) -> bytes:
     """SVG then PNG: the very same pixels as vega_to_png, about a third faster."""
     import vl_convert
 
-    return vl_convert.svg_to_png(vl_convert.vega_to_svg(vega_spec), scale=scale)
+    return vl_convert.svg_to_png(render_svg(vega_spec), scale=scale)
 
 
 def compile_vegalite(spec: dict) -> dict:
@@ -41,9 +51,7 @@ def _compile_and_render(spec: dict, scale: float) -> tuple[dict, bytes]:
 
 
 def _warm_up() -> None:
-    import vl_convert
-
-    vl_convert.vega_to_svg(_WARM_UP_SPEC)
+    render_svg(_WARM_UP_SPEC)
 
 
 def helper_count(processes: int | None) -> int:
@@ -92,6 +100,10 @@ class Renderer:
             self._compiled[key] = vega
             self._jobs[key] = ("done", png, None)
         return self._compiled[key]
+
+    def __contains__(self, key: object) -> bool:
+        """Whether a job for `key` is queued and not yet taken with `get`."""
+        return key in self._jobs
 
     def get(self, key: object) -> bytes:
         kind, spec, future = self._jobs.pop(key)
