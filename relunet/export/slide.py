@@ -204,9 +204,10 @@ def held_slide(facts: StageFacts, stage_: Stage, width: int = BASE_WIDTH, height
     return compose(placement, [(decode(render_png(spec, placement.scale)), box) for spec, box in specs])
 
 
-def held_slide_svg(facts: StageFacts, stage_: Stage) -> str:
-    """A stage's held frame as one 960×540 SVG document: each piece's SVG
-    straight from vl-convert, nested at its place (vector, sharp at any size)."""
+def held_slide_svg(facts: StageFacts, stage_: Stage, width: int = BASE_WIDTH, height: int = BASE_HEIGHT) -> str:
+    """A stage's held frame as one SVG document drawn width×height (the
+    960×540 layout centred, as in the PNG): each piece's SVG straight from
+    vl-convert, nested at its place, so it is vector and sharp at any size."""
     chart = vlc.vegalite_to_vega(held_chart_vegalite(facts, stage_))
     specs = [*fixed_piece_specs(facts, stage_), (chart, CHART)]
     parts = []
@@ -217,7 +218,7 @@ def held_slide_svg(facts: StageFacts, stage_: Stage) -> str:
         parts.append(f'<svg x="{box.x}" y="{box.y}" ' + svg[len("<svg "):])
     title = escape(f"Stage {stage_.number} of {STAGE_COUNT}: {stage_.title}")
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{BASE_WIDTH}" height="{BASE_HEIGHT}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {BASE_WIDTH} {BASE_HEIGHT}" role="img"><title>{title}</title>'
         f'<rect width="100%" height="100%" fill="white"/>{"".join(parts)}</svg>'
     )
