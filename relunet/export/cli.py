@@ -123,7 +123,7 @@ def render(request: Request, settings: ExportSettings, stem: str) -> tuple[bytes
     if request.format.still:
         render_still = animation.STILL_RENDERERS[name]
         data = render_still(settings.params, settings.activation, request.stage, settings.width, settings.height)
-        return data, f"stage {request.stage} as a {name.upper()} still of {size}"
+        return data, f"stage {request.stage} as a {size} still ({name.upper()})"
     if name == "mp4":
         seconds = sum(p.duration_ms for p in frame_plan(settings)) / 1000
         return animation.render_mp4(settings), f"H.264 MP4 of {size}, {seconds:.1f} s"
