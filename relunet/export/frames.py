@@ -54,14 +54,18 @@ def composite(background: np.ndarray, layer_png: bytes, origin: tuple[int, int])
     return frame
 
 
-def _with_chart(stage_image, chart_png: bytes, origin, to_indices) -> tuple[np.ndarray, np.ndarray]:
-    """A stage's fixed pieces with a rendered chart pasted in: RGB and palette indices."""
-    image = stage_image.copy()
+def _with_chart(stage_rgb: np.ndarray, stage_indexed: np.ndarray, chart_png: bytes, origin, to_indices):
+    """A stage's fixed pieces with a rendered chart pasted in, as RGB and as
+    palette indices; only the chart's pixels are mapped to the palette."""
     from relunet.export import slide
 
-    image.paste(slide.decode(chart_png), origin)
-    rgb = np.asarray(image)
-    return rgb, to_indices(rgb)
+    chart = np.asarray(slide.decode(chart_png))
+    x, y = origin
+    height, width = min(chart.shape[0], stage_rgb.shape[0] - y), min(chart.shape[1], stage_rgb.shape[1] - x)
+    rgb, indexed = stage_rgb.copy(), stage_indexed.copy()
+    rgb[y: y + height, x: x + width] = chart[:height, :width]
+    indexed[y: y + height, x: x + width] = to_indices(chart[:height, :width])
+    return rgb, indexed
 
 
 def render_frames(
@@ -119,16 +123,20 @@ def render_frames(
 
     frames: list[np.ndarray] = []
     backgrounds = {}
+    fixed_pieces = {}
     for i, p in enumerate(plan):
         if p.progress >= 1.0:
             frames.append(to_indices(held_frames[p.stage]))
             continue
+        if p.stage not in fixed_pieces:
+            rgb = np.asarray(stage_images[p.stage])
+            fixed_pieces[p.stage] = (rgb, to_indices(rgb))
         domain = poses[i].domain
         key = ("background", p.stage, domain)
         if key not in backgrounds and ("chart", i) not in renderer:
-            backgrounds[key] = _with_chart(stage_images[p.stage], renderer.get(key), chart_origin, to_indices)
+            backgrounds[key] = _with_chart(*fixed_pieces[p.stage], renderer.get(key), chart_origin, to_indices)
         if ("chart", i) in renderer:
-            frames.append(_with_chart(stage_images[p.stage], renderer.get(("chart", i)), chart_origin, to_indices)[1])
+            frames.append(_with_chart(*fixed_pieces[p.stage], renderer.get(("chart", i)), chart_origin, to_indices)[1])
         else:
             rgb, indexed = backgrounds[key]
             rows, cols, colours = over(rgb, _rgba(renderer.get(("curve", i))), chart_origin)
