@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from relunet.export import ExportSettings, slide
-from relunet.export.animation import mp4_of, render_animation, render_stage_svg, render_stills_zip
+from relunet.export.animation import mp4_of, render_animation, render_mp4, render_stage_svg, render_stills_zip
 from relunet.export.cli import main
 from relunet.export.deck import build_deck
 from relunet.export.formats import FormatError, resolve
@@ -35,9 +35,9 @@ def animation():
 
 
 @pytest.fixture(scope="module")
-def mp4_file(animation, tmp_path_factory):
+def mp4_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("mp4") / "stages.mp4"
-    path.write_bytes(mp4_of(animation))
+    path.write_bytes(render_mp4(SMALL))
     return path
 
 

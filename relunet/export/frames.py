@@ -14,7 +14,7 @@ whole slide.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from PIL import Image
@@ -75,6 +75,21 @@ def render_frames(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[np.ndarray], bytes]:
     """Palette-index frames for `plan`, in order, and their shared palette."""
+    frames, palette = stream_frames(settings, plan, renderer, on_progress, indexed=True)
+    return list(frames), palette
+
+
+def stream_frames(
+    settings: ExportSettings,
+    plan: list[FramePlan],
+    renderer: Renderer,
+    on_progress: Callable[[int, int], None] | None = None,
+    indexed: bool = True,
+) -> tuple[Iterator[np.ndarray], bytes | None]:
+    """The frames for `plan`, in order, made as they are taken (so an encoder
+    can work on one while the next renders): palette indices and their shared
+    palette, or with `indexed` False RGB frames and no palette (a video
+    encoder keeps every colour)."""
     from relunet.export import slide
     from relunet.facts import facts_for
     from relunet.stages import stage
@@ -118,15 +133,21 @@ def render_frames(
         frame.paste(slide.decode(renderer.get(("held", number))), chart_origin)
         held_frames[number] = np.asarray(frame)
         report()
-    palette = shared_palette(list(held_frames.values()))
-    to_indices = PaletteMap(palette).indices
+    palette = shared_palette(list(held_frames.values())) if indexed else None
+    to_indices = PaletteMap(palette).indices if indexed else _same
+    return _frames(plan, poses, renderer, stage_images, held_frames, chart_origin, to_indices, report), palette
 
-    frames: list[np.ndarray] = []
+
+def _same(pixels: np.ndarray) -> np.ndarray:
+    return pixels
+
+
+def _frames(plan, poses, renderer, stage_images, held_frames, chart_origin, to_indices, report):
     backgrounds = {}
     fixed_pieces = {}
     for i, p in enumerate(plan):
         if p.progress >= 1.0:
-            frames.append(to_indices(held_frames[p.stage]))
+            yield to_indices(held_frames[p.stage])
             continue
         if p.stage not in fixed_pieces:
             rgb = np.asarray(stage_images[p.stage])
@@ -136,12 +157,11 @@ def render_frames(
         if key not in backgrounds and ("chart", i) not in renderer:
             backgrounds[key] = _with_chart(*fixed_pieces[p.stage], renderer.get(key), chart_origin, to_indices)
         if ("chart", i) in renderer:
-            frames.append(_with_chart(*fixed_pieces[p.stage], renderer.get(("chart", i)), chart_origin, to_indices)[1])
+            yield _with_chart(*fixed_pieces[p.stage], renderer.get(("chart", i)), chart_origin, to_indices)[1]
         else:
             rgb, indexed = backgrounds[key]
             rows, cols, colours = over(rgb, _rgba(renderer.get(("curve", i))), chart_origin)
             frame = indexed.copy()
             frame[rows, cols] = to_indices(colours)
-            frames.append(frame)
+            yield frame
         report()
-    return frames, palette

@@ -40,53 +40,58 @@ def even_size_problem(width: int, height: int) -> str | None:
     return None
 
 
-def _timing(frames: Iterable, durations_ms: list[int]):
-    """(frame, ticks) with identical neighbours merged and frames too short
-    for the grid dropped; the last frame comes again at the very end, so the
-    final hold lasts (an MP4's last frame has no length of its own)."""
-    import numpy as np
-
-    merged: list[list] = []
-    for frame, ticks in zip(frames, frame_ticks(durations_ms)):
-        if merged and np.array_equal(merged[-1][0], frame):
-            merged[-1][1] += ticks
-        elif ticks > 0:
-            merged.append([frame, ticks])
-    if merged and merged[-1][1] > 1:
-        merged[-1][1] -= 1
-        merged.append([merged[-1][0], 1])
-    return merged
+def _start_times(ticks: list[int]) -> str:
+    """An ffmpeg `setpts` expression giving frame N its start on the grid (in
+    ticks; the input runs at the grid's rate, so a tick is one time base)."""
+    terms, start = ["0"], 0
+    for n, length in enumerate(ticks[:-1], start=1):
+        start += length
+        terms.append(f"{start}*eq(N,{n})")
+    return "+".join(terms)
 
 
 def encode_mp4(frames: Iterable, durations_ms: list[int]) -> bytes:
     """An MP4 of RGB frames (H×W×3 uint8 arrays of one even size), each shown
-    for its duration, as bytes."""
+    for its duration, as bytes. Frames are encoded as they come, so ffmpeg
+    works while the next frame renders. A frame too short for the grid is
+    left out; the last frame comes again at the very end, so the final hold
+    lasts (an MP4's last frame has no length of its own)."""
     import imageio_ffmpeg
     import numpy as np
 
-    timed = _timing(frames, durations_ms)
-    if not timed:
+    ticks = frame_ticks(durations_ms)
+    kept = [t for t in ticks if t > 0]
+    if not kept:
         raise ValueError("an MP4 needs at least one frame")
-    height, width = timed[0][0].shape[:2]
-    problem = even_size_problem(width, height)
-    if problem:
-        raise ValueError(problem)
-    # Frame N starts at the sum of the ticks before it; the input runs at the grid's rate, so one tick is 1/TB.
-    starts = ["0"] + [f"{sum(t for _, t in timed[: n + 1])}*eq(N,{n + 1})" for n in range(len(timed) - 1)]
-    setpts = "+".join(starts)
+    if kept[-1] > 1:
+        kept[-1:] = [kept[-1] - 1, 1]
+    writer = None
     with tempfile.TemporaryDirectory(prefix="relunet-mp4-") as folder:
         path = os.path.join(folder, "animation.mp4")
-        writer = imageio_ffmpeg.write_frames(
-            path, (width, height), fps=FPS, codec="libx264", quality=None, macro_block_size=1,
-            ffmpeg_log_level="error",
-            output_params=[*CODEC_ARGS, "-vf", f"setpts='{setpts}'", "-fps_mode", "passthrough",
-                           "-video_track_timescale", str(FPS * 512), "-movflags", "+faststart"],
-        )
-        writer.send(None)  # start ffmpeg
         try:
-            for frame, _ in timed:
-                writer.send(np.ascontiguousarray(frame))
+            last = None
+            for frame, length in zip(frames, ticks):
+                if length == 0:
+                    continue
+                if writer is None:
+                    height, width = frame.shape[:2]
+                    problem = even_size_problem(width, height)
+                    if problem:
+                        raise ValueError(problem)
+                    writer = imageio_ffmpeg.write_frames(
+                        path, (width, height), fps=FPS, codec="libx264", quality=None, macro_block_size=1,
+                        ffmpeg_log_level="error",
+                        output_params=[*CODEC_ARGS, "-vf", f"setpts='{_start_times(kept)}'", "-fps_mode",
+                                       "passthrough", "-video_track_timescale", str(FPS * 512),
+                                       "-movflags", "+faststart"],
+                    )
+                    writer.send(None)  # start ffmpeg
+                last = np.ascontiguousarray(frame)
+                writer.send(last)
+            if len(kept) > sum(1 for t in ticks if t > 0):
+                writer.send(last)
         finally:
-            writer.close()
+            if writer is not None:
+                writer.close()
         with open(path, "rb") as encoded:
             return encoded.read()
