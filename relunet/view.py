@@ -15,7 +15,7 @@ from relunet.facts import CURVES, facts_for
 from relunet.network import ARTICLE_PARAMS, Params, forward
 from relunet.stages import STAGE_COUNT, STAGES, arithmetic_headers, stage
 from relunet.state import PageState
-from relunet.style import PAGE_STYLE
+from relunet.style import PAGE_STYLE, ChartStyle
 from relunet.wording import describe_curve, num
 
 # The article's hand-checkable dosages, plus the peak and the far end.
@@ -75,18 +75,20 @@ class DiagramView:
     text: str
 
 
-def diagram_view(stage_number: int, params: Params, activation: str) -> DiagramView:
+def diagram_view(
+    stage_number: int, params: Params, activation: str, probe: float | None = None, style: ChartStyle = PAGE_STYLE
+) -> DiagramView:
     stage_ = stage(stage_number)
     facts = facts_for(params, activation)
     # validate=False: the builders are fixed code, checked once by the tests.
-    spec = diagram_chart(facts, stage_, PAGE_STYLE).to_dict(validate=False)
-    return DiagramView(spec, describe_diagram(facts, stage_))
+    spec = diagram_chart(facts, stage_, style, probe).to_dict(validate=False)
+    return DiagramView(spec, describe_diagram(facts, stage_, probe))
 
 
-def stage_view(state: PageState) -> StageView:
+def stage_view(state: PageState, style: ChartStyle = PAGE_STYLE) -> StageView:
     stage_ = stage(state.stage)
     facts = facts_for(state.params, state.activation)
-    chart = stage_chart(facts, Frame(stage_), PAGE_STYLE, probe=state.probe)
+    chart = stage_chart(facts, Frame(stage_), style, probe=state.probe)
     return StageView(
         number=stage_.number,
         heading=f"Stage {stage_.number} of {STAGE_COUNT} · {stage_.title}",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from relunet.facts import CURVES, StageFacts
+from relunet.facts import CURVES, StageFacts, corner_indices
 from relunet.network import ACTIVATIONS, TRAINING_DATA, Params, forward
 
 if TYPE_CHECKING:  # the registry points at this module, not the other way round
@@ -128,7 +128,7 @@ def explain_output(facts: StageFacts) -> str:
     )
     return (
         f"The output node applies {facts.act} once more: {squash}. "
-        f"The final curve peaks at {num(value)} at dosage {num(dosage)}. The training data (red points) "
+        f"The final curve peaks at {num(value)} at dosage {num(dosage)}. The training data (vermillion dots) "
         f"says low and high dosages do nothing and a medium dosage works: {verdict}"
     )
 
@@ -164,24 +164,13 @@ def formula_output(p: Params, activation: str) -> str:
     return rf"\text{{output}} = {_act_tex(activation)}(\text{{sum}} + b_3)"
 
 
-def _corners(x: np.ndarray, y: np.ndarray) -> list[int]:
-    """Indices of the ends and the points where a polyline changes slope."""
-    keep = [0]
-    for i in range(1, len(x) - 1):
-        before = (y[i] - y[keep[-1]]) / (x[i] - x[keep[-1]])
-        after = (y[i + 1] - y[i]) / (x[i + 1] - x[i])
-        if not np.isclose(before, after, rtol=1e-9, atol=1e-9):
-            keep.append(i)
-    return keep + [len(x) - 1] if len(x) > 1 else keep
-
-
 def describe_curve(facts: StageFacts, stage_: Stage) -> str:
     """A one-line text alternative for the stage's chart, from its numbers."""
     x = facts.curves.dosage
     y = getattr(facts.curves, stage_.curve)
     label = CURVES[stage_.curve][0]
     if ACTIVATIONS[facts.activation].piecewise_linear:
-        corners = _corners(x, y)
+        corners = corner_indices(x, y)
         points = ", ".join(f"({num(x[i])}, {num(y[i])})" for i in corners)
         shape = f"straight segments through (dosage, value) {points}"
     else:
@@ -192,5 +181,5 @@ def describe_curve(facts: StageFacts, stage_: Stage) -> str:
         )
     text = f"Stage {stage_.number} chart: {label} against dosage, {shape}."
     if stage_.shows_training_data:
-        text += " Red points mark the training data: dosage 0 → 0, 0.5 → 1, 1 → 0."
+        text += " Vermillion dots mark the training data: dosage 0 → 0, 0.5 → 1, 1 → 0."
     return text
