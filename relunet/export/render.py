@@ -22,6 +22,7 @@ from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from relunet.export.executors import stop_executor
+from relunet.export.fonts import use_page_font
 from relunet.export.interrupts import children_ignore_ctrl_c
 
 _WARM_UP_SPEC = {"width": 1, "height": 1, "marks": []}
@@ -33,11 +34,19 @@ RASTERISE_HERE_EVERY = 2
 JOB_TIMEOUT_S = 60.0
 
 
+def render_svg(vega_spec: dict) -> str:
+    """The spec as SVG text, set in the page's font."""
+    import vl_convert
+
+    use_page_font()
+    return vl_convert.vega_to_svg(vega_spec)
+
+
 def render_png(vega_spec: dict, scale: float = 1.0) -> bytes:
     """SVG then PNG: the very same pixels as vega_to_png, about a third faster."""
     import vl_convert
 
-    return vl_convert.svg_to_png(vl_convert.vega_to_svg(vega_spec), scale=scale)
+    return vl_convert.svg_to_png(render_svg(vega_spec), scale=scale)
 
 
 def compile_vegalite(spec: dict) -> dict:
@@ -47,9 +56,7 @@ def compile_vegalite(spec: dict) -> dict:
 
 
 def _vega_to_svg(spec: dict, scale: float) -> str:
-    import vl_convert
-
-    return vl_convert.vega_to_svg(spec)
+    return render_svg(spec)
 
 
 def _rasterise(svg: str, scale: float) -> bytes:
@@ -65,9 +72,7 @@ def _compile_and_render(spec: dict, scale: float) -> tuple[dict, bytes]:
 
 def _start_helper() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to answer
-    import vl_convert
-
-    vl_convert.vega_to_svg(_WARM_UP_SPEC)
+    render_svg(_WARM_UP_SPEC)
 
 
 def helper_count(processes: int | None) -> int:
@@ -124,6 +129,10 @@ class Renderer:
             self._compiled[key] = vega
             self._jobs[key] = ("done", png, None)
         return self._compiled[key]
+
+    def __contains__(self, key: object) -> bool:
+        """Whether a job for `key` is queued and not yet taken with `get`."""
+        return key in self._jobs
 
     def get(self, key: object) -> bytes:
         kind, spec, future = self._jobs.pop(key)
