@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from relunet.export.cli import main as export_main
 from relunet.network import PARAM_NAMES
-from relunet.state import DEFAULT_STATE, SETTINGS, SETTINGS_BY_NAME, parse_query
+from relunet.state import DEFAULT_STATE, SETTINGS, SETTINGS_BY_NAME, PageState, parse_query
+from ui.lesson import without_negative_zero
 
 APP = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "streamlit_app.py")
 NAMES = [s.name for s in SETTINGS]
@@ -157,8 +158,17 @@ def test_page_survives_any_link_and_keeps_its_widgets_in_bounds(query):
     values = {name: at.number_input(key=name).value for name in PARAM_NAMES}
     values |= {"stage": at.session_state["stage"], "act": at.radio(key="act").value,
                "probe": at.slider(key="probe").value}
+    for setting in SETTINGS:  # settings held by toggles and modes rather than the widgets above
+        if setting.name not in values:
+            held = at.session_state[setting.name]
+            values[setting.name] = held if setting.choices else setting.kind(held)
     assert_in_bounds(values)
     expected_state, expected_warnings = parse_query(query)
+    # The widgets show two decimals, so a negative weight too small to show is read as 0 (never "-0.00").
+    expected_state = PageState.from_values(
+        {**expected_state.values(), **{name: without_negative_zero(getattr(expected_state.params, name))
+                                       for name in PARAM_NAMES}}
+    )
     assert values == expected_state.values()
     assert [w.value for w in at.warning] == expected_warnings
     # After one run the address bar holds exactly the page's state, once per setting.

@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, type=_file_name, default=argparse.SUPPRESS, metavar="FILE",
                         help="where to write; its extension picks the format. A regular file, replaced atomically "
                              "with its permissions kept (a symlink is written through to its target), or - for "
-                             "standard output (then give --format)")
+                             "standard output (a GIF unless --format says otherwise)")
     parser.add_argument("--force", action="store_true", help="replace the file even if it is read-only")
     parser.add_argument("--format", default=None, metavar="|".join(FORMATS),
                         help="the format, when --out's extension does not say it")
