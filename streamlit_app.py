@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui.export_panel import export_panel
 from ui.lesson import cached_diagram, cached_view, numbers, sidebar, stage_body, stepper
+from ui.practice import mode_switch, practice_page
 from ui.url import current_state, load_link_once, sync_url
 
 st.set_page_config(page_title="relunet · how a ReLU network bends lines", page_icon="📈", layout="wide")
@@ -22,10 +23,14 @@ st.caption(
 for warning in st.session_state.link_warnings:
     st.warning(warning, icon="⚠️")
 sidebar()
+mode_switch()
 stepper()
 state = current_state()
-view = cached_view(tuple(state.values().items()))
-stage_body(view, cached_diagram(state.stage, state.params, state.activation))
-numbers(view)
-export_panel(state)
+if state.mode == "predict":
+    practice_page(state)  # the stage is only drawn once the learner has predicted it; no export to peek with
+else:
+    view = cached_view(tuple(state.values().items()))
+    stage_body(view, cached_diagram(state.stage, state.params, state.activation))
+    numbers(view)
+    export_panel(state)
 sync_url(state)
