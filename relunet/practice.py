@@ -16,7 +16,7 @@ import numpy as np
 from relunet.bounds import WEIGHT_LIMIT
 from relunet.charts import nice_domain
 from relunet.facts import StageFacts, facts_for
-from relunet.network import ACTIVATIONS, DOSAGE_RANGE, Params, forward, sample_dosages
+from relunet.network import ACTIVATIONS, DOSAGE_RANGE, Params, forward, kinks
 from relunet.stages import STAGE_COUNT, STAGES, Stage, arithmetic_headers, stage
 from relunet.state import PageState
 from relunet.view import Table, probe_trace
@@ -413,6 +413,23 @@ def _shuffled(items: list, seed: int, stage_number: int) -> list:
     return [items[i] for i in order]
 
 
+def _line_roots(params: Params, top: bool, bottom: bool) -> list[float]:
+    lines = [(params.w1, params.b1)] * top + [(params.w2, params.b2)] * bottom
+    return [-b / w for w, b in lines if w != 0 and DOSAGE_RANGE[0] < -b / w < DOSAGE_RANGE[1]]
+
+
+def stage_dosages(params: Params, stage_number: int, output_roots: bool = True) -> np.ndarray:
+    """The range's ends and the kinks the curves up to this stage have, and no
+    others: a sample point where a later curve bends would hint at its answer.
+    `output_roots`: also where sum + b3 crosses zero (stages 6 and 7 draw it)."""
+    hidden = _line_roots(params, stage_number in (1, 2) or stage_number >= 5, stage_number >= 3)
+    later = []
+    if output_roots and stage_number >= 6:
+        all_hidden = _line_roots(params, True, True)
+        later = [k for k in kinks(params) if not np.isclose(all_hidden, k).any()]
+    return np.unique(np.array([*DOSAGE_RANGE, *hidden, *later], dtype=float))
+
+
 def _pick_question(facts: StageFacts, stage_: Stage, seed: int) -> PickQuestion | None:
     """The right curve and the first two mistakes that look different from it
     and from each other; None when the weights allow fewer than two."""
@@ -420,8 +437,8 @@ def _pick_question(facts: StageFacts, stage_: Stage, seed: int) -> PickQuestion 
     right = _curve(stage_.curve)
     # Every dosage any candidate may be drawn at, so "looks different" is judged on what is drawn.
     grid = np.unique(np.concatenate(
-        [DENSE, sample_dosages(p, "relu")]
-        + [sample_dosages(v, "relu") for m in MISTAKES[stage_.number] for v in m.variants(p)]
+        [DENSE, stage_dosages(p, stage_.number)]
+        + [stage_dosages(v, stage_.number) for m in MISTAKES[stage_.number] for v in m.variants(p)]
     ))
     chosen: list[tuple[Mistake, np.ndarray]] = []
     right_dense = right(p, a, grid)
@@ -441,11 +458,14 @@ def _pick_question(facts: StageFacts, stage_: Stage, seed: int) -> PickQuestion 
     mistakes = [m for m, _ in chosen]
     curved = any(m.curved for m in mistakes) or not ACTIVATIONS[a].piecewise_linear
     networks = [p, *(v for m in mistakes for v in m.variants(p))]
-    dosages = grid if curved else np.unique(np.concatenate([sample_dosages(n, "relu") for n in networks]))
+    dosages = grid if curved else np.unique(np.concatenate([stage_dosages(n, stage_.number) for n in networks]))
     entries = [("right", right(p, a, dosages), f"Right: {_why_right(facts, stage_)}")]
     entries += [(m.key, m.values(p, a, dosages), f"Not this one. {m.would_need(facts)}") for m in mistakes]
     entries = _shuffled(entries, seed, stage_.number)
-    candidates = tuple(Candidate(letter, *entry) for letter, entry in zip(LETTERS, entries))
+    candidates = tuple(
+        Candidate(letter, key, values, f"You picked {letter}. {feedback}")
+        for letter, (key, values, feedback) in zip(LETTERS, entries)
+    )
     header = arithmetic_headers(stage_, a)[-1]
     return PickQuestion(
         stage=stage_.number,
@@ -564,7 +584,10 @@ def answer_pick(question: PickQuestion, letter: str) -> Answer:
 def answer_value(question: ValueQuestion, typed: float, params: Params, activation: str) -> Answer:
     sums = arithmetic(question.stage, params, activation, question.dosage)
     if question.accepts(typed):
-        feedback = f"Right: {sums}. (Within {num(question.tolerance)} of it counts.)"
+        feedback = (
+            f"Right: you typed {num(typed)}, the value is {num(question.answer)} (within "
+            f"{num(question.tolerance)} counts). The arithmetic: {sums}."
+        )
     else:
         feedback = (
             f"Not quite: you typed {num(typed)}, the value is {num(question.answer)}. The arithmetic: {sums}."

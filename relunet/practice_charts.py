@@ -13,14 +13,26 @@ import numpy as np
 
 from relunet.charts import nice_domain
 from relunet.facts import CURVES, StageFacts
-from relunet.network import ACTIVATIONS, DOSAGE_RANGE
-from relunet.practice import Candidate, PickQuestion, ValueQuestion
+from relunet.network import ACTIVATIONS, DOSAGE_RANGE, forward
+from relunet.practice import Candidate, PickQuestion, ValueQuestion, stage_dosages
 from relunet.stages import Stage
 from relunet.style import PAGE_STYLE, PALETTE, ChartStyle
 from relunet.wording import describe_shape, num
 
-CANDIDATE_HEIGHT = 170
+CANDIDATE_HEIGHT = 200
 QUESTION_MARK_COLOUR = "#444444"
+
+
+def axis_ticks(domain: tuple[float, float], most: int = 6) -> list[float]:
+    """Round tick values across a domain, 0 among them (the domains here always hold 0)."""
+    low, high = domain
+    span = high - low
+    magnitude = 10 ** np.floor(np.log10(span / most))
+    for step in (m * magnitude for m in (1, 2, 5, 10, 20)):
+        ticks = np.arange(np.ceil(low / step) * step, high + step * 1e-9, step)
+        if ticks.size <= most:
+            return [round(float(t), 10) + 0.0 for t in ticks]  # + 0.0: no '-0' label
+    return [low, 0.0, high]
 
 
 def _records(x: np.ndarray, y: np.ndarray, label: str) -> list[dict]:
@@ -32,9 +44,17 @@ def _x(title: str | None = "Dosage") -> alt.X:
     return alt.X("dosage:Q", scale=scale, title=title, axis=alt.Axis(format=".1f", tickCount=5))
 
 
+def context_dosages(facts: StageFacts, stage_: Stage) -> np.ndarray:
+    """Where to sample what a stage starts from: its own kinks only, none of a later curve's."""
+    if not ACTIVATIONS[facts.activation].piecewise_linear:
+        return facts.curves.dosage
+    return stage_dosages(facts.params, stage_.number, output_roots=False)
+
+
 def _context_layer(facts: StageFacts, stage_: Stage, encoding: dict, width: float) -> alt.Chart:
-    records = [r for c in stage_.context for r in _records(facts.curves.dosage, getattr(facts.curves, c.curve),
-                                                             CURVES[c.curve][0])]
+    x = context_dosages(facts, stage_)
+    trace = forward(facts.params, x, facts.activation)
+    records = [r for c in stage_.context for r in _records(x, getattr(trace, c.curve), CURVES[c.curve][0])]
     return alt.Chart(alt.Data(values=records)).mark_line(clip=True, strokeWidth=width, opacity=0.7).encode(**encoding)
 
 
@@ -52,7 +72,9 @@ def question_chart(
 ) -> alt.LayerChart:
     """What the stage starts from (its context curves), and for a value
     question a marker at the dosage asked about."""
-    values = np.concatenate([getattr(facts.curves, c.curve) for c in stage_.context])
+    x = context_dosages(facts, stage_)
+    trace = forward(facts.params, x, facts.activation)
+    values = np.concatenate([getattr(trace, c.curve) for c in stage_.context])
     domain = nice_domain(float(values.min()), float(values.max()))
     colour, dash = _context_colours(stage_)
     encoding = {
@@ -72,7 +94,7 @@ def question_chart(
     text = f"Stage {stage_.number} question chart: what this stage starts from, {starts}"
     exact = ACTIVATIONS[facts.activation].piecewise_linear
     shapes = "; ".join(
-        f"{CURVES[c.curve][0]}: {describe_shape(facts.curves.dosage, getattr(facts.curves, c.curve), exact)}"
+        f"{CURVES[c.curve][0]}: {describe_shape(x, getattr(trace, c.curve), exact)}"
         for c in stage_.context
     )
     text += f" ({shapes})."
@@ -101,7 +123,7 @@ def candidate_chart(
     y range all three candidates share, so differences in size show."""
     colour, dash = _context_colours(stage_)
     y = alt.Y("value:Q", scale=alt.Scale(domain=list(question.domain), nice=False), title=None,
-              axis=alt.Axis(tickCount=4, minExtent=36, maxExtent=36))
+              axis=alt.Axis(values=axis_ticks(question.domain), minExtent=36, maxExtent=36))
     tooltip = [alt.Tooltip("dosage:Q", title="Dosage", format=".2f"), alt.Tooltip("value:Q", title="Value",
                                                                                  format=".2f")]
     context_encoding = {"x": _x(None), "y": y, "color": colour.legend(None), "strokeDash": dash.legend(None),

@@ -12,7 +12,7 @@ import secrets
 
 import streamlit as st
 
-from relunet.facts import facts_for
+from relunet.facts import CURVES, facts_for
 from relunet.network import Params
 from relunet.practice import (
     PICK,
@@ -102,6 +102,7 @@ def commit_value(stage_number: int) -> None:
         return
     question = cached_question(stage_number, round_.params, round_.activation, round_.seed)
     _record(answer_value(question, float(typed), round_.params, round_.activation))
+    st.session_state.probe = question.dosage  # the reveal's probe marks the dosage asked about
 
 
 def go_to(number: int) -> None:
@@ -142,6 +143,7 @@ def _ask(state: PageState, round_: Round) -> None:
         state.stage, state.params, state.activation, round_.seed
     )
     st.subheader(f"Stage {stage_.number} of {STAGE_COUNT} · {stage_.title}")
+    st.markdown(f"**Predict:** {question.prompt}")
     st.latex(stage_.formula(state.params, state.activation))
     diagram = cached_diagram(state.stage, state.params, state.activation)
     diagram_column, chart_column = st.columns([2, 3])
@@ -151,30 +153,30 @@ def _ask(state: PageState, round_: Round) -> None:
     with chart_column:
         st.vega_lite_chart(chart_spec, width="stretch")
         st.caption(chart_text)
-    st.markdown(f"**Predict:** {question.prompt}")
     if NOTICE_KEY in st.session_state:
-        st.warning(st.session_state[NOTICE_KEY], icon="✏️")
+        st.warning(st.session_state[NOTICE_KEY], icon=":material/edit:")
     if question.kind == PICK:
+        starts = " and ".join(CURVES[c.curve][0] for c in stage_.context)
+        st.caption(f"Bold: a candidate. Dashed: {starts}, what the stage starts from. All three share one y axis.")
         for column, (spec, text), candidate in zip(st.columns(3), candidates, question.candidates):
             with column:
                 st.vega_lite_chart(spec, width="stretch")
-                st.caption(text)
                 st.button(f"Choose {candidate.letter}", key=f"practice_pick_{state.stage}_{candidate.letter}",
                           on_click=commit_pick, args=(state.stage, candidate.letter), width="stretch")
+                st.caption(text)
     else:
-        with st.form(f"practice_form_{state.stage}", border=False):
+        answer_column, _ = st.columns([1, 2])
+        with answer_column, st.form(f"practice_form_{state.stage}", border=False):
             st.number_input("Your value", value=None, step=0.01, format="%.2f", key=f"practice_value_{state.stage}",
                             placeholder="e.g. 1.25")
             st.form_submit_button("Check my answer", on_click=commit_value, args=(state.stage,), type="primary")
 
 
 def _reveal(state: PageState, round_: Round, answer: Answer) -> None:
-    said = "You picked" if answer.kind == PICK else "You typed"
-    message = f"{said} {answer.given}. {answer.feedback}"
     if answer.correct:
-        st.success(message, icon="✅")
+        st.success(answer.feedback, icon=":material/check_circle:")
     else:
-        st.error(message, icon="💡")
+        st.error(answer.feedback, icon=":material/lightbulb:")
     view = cached_view(tuple(state.values().items()))
     stage_body(view, cached_diagram(state.stage, state.params, state.activation))
     numbers(dataclasses.replace(view, probe_trace=masked_probe_trace(state, set(round_.answers))))
