@@ -30,6 +30,7 @@ LETTERS = ("A", "B", "C")
 # Two candidates look different when they are this far apart somewhere, as a
 # share of the y range the three small charts share (about 12 px on a phone).
 VISIBLE_SHARE = 0.08
+MIN_GAP = 0.02  # and never less than two-decimal numbers can tell apart
 DENSE = np.linspace(*DOSAGE_RANGE, 201)
 
 Values = Callable[[Params, str, np.ndarray], np.ndarray]
@@ -77,6 +78,8 @@ class Mistake:
     would_need: Callable[[StageFacts], str]
     # Networks whose kinks this curve shares, so its exact samples include them.
     variants: Callable[[Params], tuple[Params, ...]] = lambda p: ()
+    # Other dosages where it bends, when no network variant has them.
+    extra_kinks: Callable[[Params], list[float]] = lambda p: []
     curved: bool = False  # not piecewise linear: drawn from a dense grid
 
 
@@ -249,8 +252,9 @@ def _sum_mistakes() -> tuple[Mistake, ...]:
         Mistake("top_subtracted", lambda p, a, x: paths(p, a, x)[1] - paths(p, a, x)[0],
                 subtracted_text("top", "w3")),
         Mistake("product", lambda p, a, x: np.prod(paths(p, a, x), axis=0), product_text, curved=True),
-        # max() bends where the two paths cross: sampled densely.
-        Mistake("larger_only", lambda p, a, x: np.max(paths(p, a, x), axis=0), larger_text, curved=True),
+        # max() bends where the two paths cross, where w3·top - w4·bottom crosses zero.
+        Mistake("larger_only", lambda p, a, x: np.max(paths(p, a, x), axis=0), larger_text,
+                extra_kinks=lambda p: output_roots(p.with_values(w4=-p.w4, b3=0.0))),
         Mistake("bottom_subtracted", lambda p, a, x: paths(p, a, x)[0] - paths(p, a, x)[1],
                 subtracted_text("bottom", "w4")),
     )
@@ -359,6 +363,7 @@ class Candidate:
     letter: str
     key: str  # "right" or the mistake's key
     values: np.ndarray  # on the question's dosages
+    straight: bool  # piecewise linear: straight between its sample points
     feedback: str  # why it is right, or what it would have needed
 
     @property
@@ -370,10 +375,10 @@ class Candidate:
 class PickQuestion:
     stage: int
     prompt: str
-    dosages: np.ndarray  # exact samples for every candidate
+    dosages: np.ndarray  # samples that draw every candidate exactly
     candidates: tuple[Candidate, ...]
     domain: tuple[float, float]  # the y range the small charts share
-    curved: bool  # some candidate is not piecewise linear
+    curved: bool  # some candidate is not piecewise linear, so the samples are a dense grid
 
     kind = PICK
 
@@ -400,7 +405,7 @@ Question = PickQuestion | ValueQuestion
 
 
 def visibly_different(a: np.ndarray, b: np.ndarray, domain: tuple[float, float]) -> bool:
-    return float(np.max(np.abs(a - b))) >= VISIBLE_SHARE * (domain[1] - domain[0])
+    return float(np.max(np.abs(a - b))) >= max(VISIBLE_SHARE * (domain[1] - domain[0]), MIN_GAP)
 
 
 def _domain(curves: list[np.ndarray]) -> tuple[float, float]:
@@ -418,16 +423,25 @@ def _line_roots(params: Params, top: bool, bottom: bool) -> list[float]:
     return [-b / w for w, b in lines if w != 0 and DOSAGE_RANGE[0] < -b / w < DOSAGE_RANGE[1]]
 
 
-def stage_dosages(params: Params, stage_number: int, output_roots: bool = True) -> np.ndarray:
+def stage_dosages(params: Params, stage_number: int, with_output: bool = True) -> np.ndarray:
     """The range's ends and the kinks the curves up to this stage have, and no
     others: a sample point where a later curve bends would hint at its answer.
-    `output_roots`: also where sum + b3 crosses zero (stages 6 and 7 draw it)."""
+    `with_output`: also where sum + b3 crosses zero (stages 6 and 7 draw it)."""
     hidden = _line_roots(params, stage_number in (1, 2) or stage_number >= 5, stage_number >= 3)
-    later = []
-    if output_roots and stage_number >= 6:
-        all_hidden = _line_roots(params, True, True)
-        later = [k for k in kinks(params) if not np.isclose(all_hidden, k).any()]
+    later = output_roots(params) if with_output and stage_number >= 6 else []
     return np.unique(np.array([*DOSAGE_RANGE, *hidden, *later], dtype=float))
+
+
+def output_roots(params: Params) -> list[float]:
+    """Where sum + b3 crosses zero inside the range (exact: it is straight between hidden kinks)."""
+    hidden = _line_roots(params, True, True)
+    return [float(k) for k in kinks(params) if not np.isclose(hidden, k).any()]
+
+
+
+def _kinks_of(mistake: Mistake, params: Params, stage_number: int) -> np.ndarray:
+    variants = [stage_dosages(v, stage_number) for v in mistake.variants(params)]
+    return np.concatenate([*variants, np.array(mistake.extra_kinks(params), dtype=float)])
 
 
 def _pick_question(facts: StageFacts, stage_: Stage, seed: int) -> PickQuestion | None:
@@ -437,8 +451,7 @@ def _pick_question(facts: StageFacts, stage_: Stage, seed: int) -> PickQuestion 
     right = _curve(stage_.curve)
     # Every dosage any candidate may be drawn at, so "looks different" is judged on what is drawn.
     grid = np.unique(np.concatenate(
-        [DENSE, stage_dosages(p, stage_.number)]
-        + [stage_dosages(v, stage_.number) for m in MISTAKES[stage_.number] for v in m.variants(p)]
+        [DENSE, stage_dosages(p, stage_.number)] + [_kinks_of(m, p, stage_.number) for m in MISTAKES[stage_.number]]
     ))
     chosen: list[tuple[Mistake, np.ndarray]] = []
     right_dense = right(p, a, grid)
@@ -457,14 +470,19 @@ def _pick_question(facts: StageFacts, stage_: Stage, seed: int) -> PickQuestion 
         return None
     mistakes = [m for m, _ in chosen]
     curved = any(m.curved for m in mistakes) or not ACTIVATIONS[a].piecewise_linear
-    networks = [p, *(v for m in mistakes for v in m.variants(p))]
-    dosages = grid if curved else np.unique(np.concatenate([stage_dosages(n, stage_.number) for n in networks]))
-    entries = [("right", right(p, a, dosages), f"Right: {_why_right(facts, stage_)}")]
-    entries += [(m.key, m.values(p, a, dosages), f"Not this one. {m.would_need(facts)}") for m in mistakes]
+    dosages = grid if curved else np.unique(np.concatenate(
+        [stage_dosages(p, stage_.number)] + [_kinks_of(m, p, stage_.number) for m in mistakes]
+    ))
+    straight = ACTIVATIONS[a].piecewise_linear
+    entries = [("right", right(p, a, dosages), straight, f"Right: {_why_right(facts, stage_)}")]
+    entries += [
+        (m.key, m.values(p, a, dosages), straight and not m.curved, f"Not this one. {m.would_need(facts)}")
+        for m in mistakes
+    ]
     entries = _shuffled(entries, seed, stage_.number)
     candidates = tuple(
-        Candidate(letter, key, values, f"You picked {letter}. {feedback}")
-        for letter, (key, values, feedback) in zip(LETTERS, entries)
+        Candidate(letter, key, values, is_straight, f"You picked {letter}. {feedback}")
+        for letter, (key, values, is_straight, feedback) in zip(LETTERS, entries)
     )
     header = arithmetic_headers(stage_, a)[-1]
     return PickQuestion(

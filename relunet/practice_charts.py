@@ -19,7 +19,7 @@ from relunet.stages import Stage
 from relunet.style import PAGE_STYLE, PALETTE, ChartStyle
 from relunet.wording import describe_shape, num
 
-CANDIDATE_HEIGHT = 200
+CANDIDATE_HEIGHT = 240
 QUESTION_MARK_COLOUR = "#444444"
 
 
@@ -48,7 +48,7 @@ def context_dosages(facts: StageFacts, stage_: Stage) -> np.ndarray:
     """Where to sample what a stage starts from: its own kinks only, none of a later curve's."""
     if not ACTIVATIONS[facts.activation].piecewise_linear:
         return facts.curves.dosage
-    return stage_dosages(facts.params, stage_.number, output_roots=False)
+    return stage_dosages(facts.params, stage_.number, with_output=False)
 
 
 def _context_layer(facts: StageFacts, stage_: Stage, encoding: dict, width: float) -> alt.Chart:
@@ -112,7 +112,7 @@ def question_chart(
 
 
 def describe_candidate(question: PickQuestion, candidate: Candidate) -> str:
-    shape = describe_shape(question.dosages, candidate.values, not question.curved)
+    shape = describe_shape(question.dosages, candidate.values, candidate.straight)
     return f"Candidate {candidate.letter}: {shape}."
 
 
