@@ -123,7 +123,7 @@ def candidate_chart(
     y range all three candidates share, so differences in size show."""
     colour, dash = _context_colours(stage_)
     y = alt.Y("value:Q", scale=alt.Scale(domain=list(question.domain), nice=False), title=None,
-              axis=alt.Axis(values=axis_ticks(question.domain), minExtent=36, maxExtent=36))
+              axis=alt.Axis(values=axis_ticks(question.domain), labelOverlap=False, minExtent=36, maxExtent=36))
     tooltip = [alt.Tooltip("dosage:Q", title="Dosage", format=".2f"), alt.Tooltip("value:Q", title="Value",
                                                                                  format=".2f")]
     context_encoding = {"x": _x(None), "y": y, "color": colour.legend(None), "strokeDash": dash.legend(None),
