@@ -603,8 +603,8 @@ def answer_value(question: ValueQuestion, typed: float, params: Params, activati
     sums = arithmetic(question.stage, params, activation, question.dosage)
     if question.accepts(typed):
         feedback = (
-            f"Right: you typed {num(typed)}, the value is {num(question.answer)} (within "
-            f"{num(question.tolerance)} counts). The arithmetic: {sums}."
+            f"Right: you typed {num(typed)}, the value is {num(question.answer)} (anything within "
+            f"{num(question.tolerance)} of it counts). The arithmetic: {sums}."
         )
     else:
         feedback = (
