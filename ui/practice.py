@@ -19,6 +19,7 @@ from relunet.practice import (
     Answer,
     Question,
     Round,
+    Score,
     answer_pick,
     answer_value,
     first_unanswered,
@@ -179,16 +180,17 @@ def _reveal(state: PageState, round_: Round, answer: Answer) -> None:
         st.error(answer.feedback, icon=":material/lightbulb:")
     view = cached_view(tuple(state.values().items()))
     stage_body(view, cached_diagram(state.stage, state.params, state.activation))
-    numbers(dataclasses.replace(view, probe_trace=masked_probe_trace(state, set(round_.answers))))
+    # Going on (or the score) right under the chart, where the eye is after the reveal; the tables follow.
     result = score(round_.answers)
     if result.complete:
-        _score_panel(state, result)
+        _score_panel(result)
     elif state.stage < STAGE_COUNT:
         st.button(f"Next: predict stage {state.stage + 1}", key="practice_next", on_click=go_to,
                   args=(state.stage + 1,), type="primary")
+    numbers(dataclasses.replace(view, probe_trace=masked_probe_trace(state, set(round_.answers))))
 
 
-def _score_panel(state: PageState, result) -> None:
+def _score_panel(result: Score) -> None:
     st.subheader(f"Your score: {result.right} of {STAGE_COUNT}")
     st.markdown(result.summary())
     if result.revisit:
