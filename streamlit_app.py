@@ -9,6 +9,7 @@ import streamlit as st
 
 from ui.export_panel import export_panel
 from ui.lesson import cached_diagram, cached_view, changes_line, numbers, sidebar, stage_body, stepper
+from ui.practice import mode_switch, practice_page
 from ui.presenter import page_style
 from ui.url import current_state, link_warnings, load_link_once, sync_url
 
@@ -26,11 +27,15 @@ if not present:
 for warning in link_warnings():
     st.warning(warning, icon="⚠️")
 sidebar()
+mode_switch()
 stepper()
 state = current_state()
 changes_line(state)
-view = cached_view(tuple(state.values().items()))
-stage_body(view, cached_diagram(state.stage, state.params, state.activation, state.probe, present), present)
-numbers(view)
-export_panel(state)
+if state.mode == "predict":
+    practice_page(state)  # the stage is only drawn once the learner has predicted it; no export to peek with
+else:
+    view = cached_view(tuple(state.values().items()))
+    stage_body(view, cached_diagram(state.stage, state.params, state.activation, state.probe, present), present)
+    numbers(view)
+    export_panel(state)
 sync_url(state)

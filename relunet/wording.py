@@ -253,21 +253,25 @@ def formula_output(p: Params, activation: str) -> str:
     return rf"\text{{output}} = {_act_tex(activation)}(\text{{sum}} + b_3)"
 
 
+def describe_shape(x: np.ndarray, y: np.ndarray, piecewise_linear: bool) -> str:
+    """A line's shape in words, from its numbers: its corners, or for a smooth
+    curve its ends, lowest and highest points."""
+    if piecewise_linear:
+        points = ", ".join(f"({num(x[i])}, {num(y[i])})" for i in corner_indices(x, y))
+        return f"straight segments through (dosage, value) {points}"
+    low, high = int(np.argmin(y)), int(np.argmax(y))
+    return (
+        f"a smooth curve from {num(y[0])} at dosage 0 to {num(y[-1])} at dosage 1, "
+        f"lowest {num(y[low])} at dosage {num(x[low])}, highest {num(y[high])} at dosage {num(x[high])}"
+    )
+
+
 def describe_curve(facts: StageFacts, stage_: Stage) -> str:
     """A one-line text alternative for the stage's chart, from its numbers."""
-    x = facts.curves.dosage
-    y = getattr(facts.curves, stage_.curve)
     label = CURVES[stage_.curve][0]
-    if ACTIVATIONS[facts.activation].piecewise_linear:
-        corners = corner_indices(x, y)
-        points = ", ".join(f"({num(x[i])}, {num(y[i])})" for i in corners)
-        shape = f"straight segments through (dosage, value) {points}"
-    else:
-        low, high = int(np.argmin(y)), int(np.argmax(y))
-        shape = (
-            f"a smooth curve from {num(y[0])} at dosage 0 to {num(y[-1])} at dosage 1, "
-            f"lowest {num(y[low])} at dosage {num(x[low])}, highest {num(y[high])} at dosage {num(x[high])}"
-        )
+    shape = describe_shape(
+        facts.curves.dosage, getattr(facts.curves, stage_.curve), ACTIVATIONS[facts.activation].piecewise_linear
+    )
     text = f"Stage {stage_.number} chart: {label} against dosage, {shape}."
     if stage_.shows_training_data:
         text += " Vermillion dots mark the training data: dosage 0 → 0, 0.5 → 1, 1 → 0."

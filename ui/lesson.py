@@ -37,7 +37,9 @@ def cached_view(values: tuple) -> StageView:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def cached_diagram(stage_number: int, params: Params, activation: str, probe: float, present: bool) -> DiagramView:
+def cached_diagram(
+    stage_number: int, params: Params, activation: str, probe: float | None, present: bool
+) -> DiagramView:
     return diagram_view(stage_number, params, activation, probe, PRESENT_STYLE if present else PAGE_STYLE)
 
 
