@@ -1,31 +1,18 @@
-"""relunet: step through the seven stages in which a tiny ReLU network builds its curve.
+"""relunet: how a tiny ReLU network builds its curve, and where its weights come from.
 
-This file is the page's layout only. Numbers and charts come from the `relunet`
-package; widgets, session/URL state and caches from `ui` (imported once, so its
-caches and decorators are not rebuilt on every click).
+Two pages: the seven stages (the default, at /) and fitting the weights (/fit).
+Each page's layout is in ui/; this file only sets up the navigation.
 """
 
 import streamlit as st
 
-from ui.export_panel import export_panel
-from ui.lesson import cached_view, numbers, sidebar, stage_body, stepper
-from ui.url import current_state, load_link_once, sync_url
+from ui.navigation import keep_hidden_pages_state
 
 st.set_page_config(page_title="relunet · how a ReLU network bends lines", page_icon="📈", layout="wide")
 
-load_link_once()
-st.title("How a ReLU network bends straight lines into a curve")
-st.caption(
-    "A tiny network turns a drug dosage (0 to 1) into an efficacy. Step through the seven stages in which "
-    "its two hidden nodes and its output build the final curve."
-)
-for warning in st.session_state.link_warnings:
-    st.warning(warning, icon="⚠️")
-sidebar()
-stepper()
-state = current_state()
-view = cached_view(tuple(state.values().items()))
-stage_body(view)
-numbers(view)
-export_panel(state)
-sync_url(state)
+STAGES_PAGE = st.Page("ui/stages_page.py", title="Seven stages", icon="📈", default=True)
+FIT_PAGE = st.Page("ui/fit_page.py", title="Fit the bias", icon="🎯", url_path="fit")
+
+page = st.navigation([STAGES_PAGE, FIT_PAGE])
+keep_hidden_pages_state(fit_page_shown=page.url_path == FIT_PAGE.url_path)
+page.run()

@@ -1,0 +1,29 @@
+"""The seven-stage page: the lesson in which the network builds its curve.
+
+This file is the page's layout only. Numbers and charts come from the `relunet`
+package; widgets, session/URL state and caches from `ui` (imported once, so its
+caches and decorators are not rebuilt on every click).
+"""
+
+import streamlit as st
+
+from ui.export_panel import export_panel
+from ui.lesson import cached_view, numbers, sidebar, stage_body, stepper
+from ui.url import current_state, load_link_once, sync_url
+
+load_link_once()
+st.title("How a ReLU network bends straight lines into a curve")
+st.caption(
+    "A tiny network turns a drug dosage (0 to 1) into an efficacy. Step through the seven stages in which "
+    "its two hidden nodes and its output build the final curve."
+)
+for warning in st.session_state.link_warnings:
+    st.warning(warning, icon="⚠️")
+sidebar()
+stepper()
+state = current_state()
+view = cached_view(tuple(state.values().items()))
+stage_body(view)
+numbers(view)
+export_panel(state)
+sync_url(state)
