@@ -21,7 +21,7 @@ from relunet.stages import num
 LOSS_SAMPLES = 241
 PATH_COLOUR = "#CC79A7"  # Okabe-Ito reddish purple: the descent's own colour, unused by the curves
 NOW_COLOUR = "#222222"
-CURVE_LABEL, PATH_LABEL, TANGENT_LABEL = "SSR (sum of squared errors)", "gradient descent so far", "tangent"
+CURVE_LABEL, PATH_LABEL, TANGENT_LABEL = "SSR", "steps so far", "tangent"
 NOW_LABEL, BEFORE_LABEL = "this step", "previous step"
 WHOLE_LABEL, SO_FAR_LABEL = "the whole run", "steps so far"
 
@@ -76,7 +76,8 @@ def loss_template(run: BiasRun, style: ChartStyle = PAGE_STYLE) -> dict:
     """SSR against b3 over the run's window; step layers: the path so far, the tangent, now."""
     window = bias_window(run)
     b3, loss = loss_curve(run, window)
-    y_domain = nice_domain(0.0, float(max(loss.max(), np.nanmax(np.minimum(run.ssr, loss.max() * 4)))))
+    # The SSR is never negative: the axis starts at 0 (nice_domain would pad below it).
+    y_domain = (0.0, nice_domain(0.0, float(loss.max()))[1])
     colour = alt.Color(
         "curve:N", scale=alt.Scale(domain=[CURVE_LABEL, TANGENT_LABEL, PATH_LABEL],
                                    range=[PALETTE["sum"], NOW_COLOUR, PATH_COLOUR]),

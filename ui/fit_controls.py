@@ -124,17 +124,19 @@ def fit_stepper(view: FitView) -> None:
     change, so quick presses are never lost."""
     step, last = view.step, view.last_step
     playing = st.session_state.fit_playing
-    start, back, forward, play, end = st.columns(5, vertical_alignment="center")
-    start.button("⏮ Start", key="fit_first", on_click=_go, args=(0,), disabled=step <= 0, width="stretch",
-                 help="Back to step 0 (Home key)", shortcut="Home")
-    back.button("Back", key="fit_back", on_click=_go, args=(step - 1,), disabled=step <= 0, width="stretch",
+    # One row that wraps on a phone, instead of columns that stack into five rows.
+    start = back = forward = play = end = st.container(horizontal=True, gap="small")
+    start.button("Start", key="fit_first", icon=":material/first_page:", on_click=_go, args=(0,),
+                 disabled=step <= 0, help="Back to step 0 (Home key)", shortcut="Home")
+    back.button("Back", key="fit_back", on_click=_go, args=(step - 1,), disabled=step <= 0,
                 help="One step back (← key)", shortcut="Left")
     forward.button("Next", key="fit_next", on_click=_go, args=(step + 1,), disabled=step >= last,
-                   width="stretch", help="One step of gradient descent (→ key)", shortcut="Right")
-    play.button("⏸ Pause" if playing else "▶ Play", key="fit_play", on_click=_toggle_play, args=(last,),
-                type="primary", width="stretch", help="Step on by itself, about two steps a second")
-    end.button("End ⏭", key="fit_end", on_click=_go, args=(last,), disabled=step >= last, width="stretch",
-               help=f"Jump to the last step, {last} (End key)", shortcut="End")
+                   help="One step of gradient descent (→ key)", shortcut="Right")
+    play.button("Pause" if playing else "Play", key="fit_play",
+                icon=":material/pause:" if playing else ":material/play_arrow:", on_click=_toggle_play,
+                args=(last,), type="primary", help="Step on by itself, about two steps a second")
+    end.button("End", key="fit_end", icon=":material/last_page:", on_click=_go, args=(last,),
+               disabled=step >= last, help=f"Jump to the last step, {last} (End key)", shortcut="End")
 
 
 def play_ticker(view: FitView) -> None:
