@@ -26,7 +26,7 @@ FIXED_WEIGHTS = tuple(name for name in PARAM_NAMES if name != "b3")  # b3 is fit
 FIT_SETTINGS: tuple[Setting, ...] = (
     Setting("mode", "Mode", str, "bias", choices=MODES),
     Setting("step", "Step", int, 0, 0, STEP_LIMIT),
-    Setting("lr", "Learning rate", float, 0.1, 0.001, 5.0),
+    Setting("lr", "Learning rate", float, 0.1, 0.01, 5.0),
     Setting("b3start", "Starting b3", float, 0.0, -WEIGHT_LIMIT, WEIGHT_LIMIT),
     Setting("seed", "Seed", int, DEFAULT_SEED, 0, 99_999),
     Setting("point", "Training point", str, "0.5", choices=TRAINING_POINTS),
