@@ -12,32 +12,11 @@ from dataclasses import dataclass
 import altair as alt
 import numpy as np
 
+from relunet.facts import CURVES, StageFacts
 from relunet.network import ACTIVATIONS, DOSAGE_RANGE, TRAINING_DATA, forward
-from relunet.stages import CURVES, STAGE_COUNT, Stage, StageFacts, describe_curve, num
-
-# Okabe-Ito: colour-blind safe, and each colour keeps one meaning everywhere.
-PALETTE = {"top": "#0072B2", "bottom": "#E69F00", "sum": "#009E73", "data": "#D55E00", "input": "#555555"}
-INACTIVE_GREY = "#A8A8A8"
-
-
-@dataclass(frozen=True)
-class ChartStyle:
-    chart_width: int
-    chart_height: int
-    diagram_width: int
-    font_size: int
-    title_size: int
-    line_width: float
-    node_size: int
-
-
-PAGE_STYLE = ChartStyle(
-    chart_width=520, chart_height=360, diagram_width=320, font_size=13, title_size=16, line_width=3.5, node_size=1800
-)
-# Read from the back of a lecture hall: large type, thick lines.
-SLIDE_STYLE = ChartStyle(
-    chart_width=440, chart_height=330, diagram_width=400, font_size=17, title_size=34, line_width=6, node_size=2600
-)
+from relunet.stages import STAGE_COUNT, Stage
+from relunet.style import INACTIVE_GREY, PAGE_STYLE, PALETTE, ChartStyle
+from relunet.wording import describe_curve, num
 
 
 def nice_domain(low: float, high: float) -> tuple[float, float]:

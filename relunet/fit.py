@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from relunet.bounds import FIT_STEP_LIMIT as STEP_LIMIT
 from relunet.network import PARAM_NAMES, TRAINING_DATA, Params, Trace, forward
 from relunet.stages import STAGES
 
 TRAINING_X = np.array([x for x, _ in TRAINING_DATA], dtype=float)
 TRAINING_Y = np.array([y for _, y in TRAINING_DATA], dtype=float)
 SSR_THRESHOLD = 1e-4  # a fit this close counts as done
-STEP_LIMIT = 1000
 # Once the SSR is this large the numbers no longer mean anything on a page: the run has blown up.
 BLOWN_UP_SSR = 1e12
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 import altair as alt
 import numpy as np
 
-from relunet.charts import PAGE_STYLE, PALETTE, ChartStyle, nice_domain
+from relunet.charts import nice_domain
 from relunet.fit import BiasRun, FullRun, bias_kinks, ssr_over_bias
 from relunet.network import DOSAGE_RANGE, TRAINING_DATA, Params, trace_curves
-from relunet.stages import num
+from relunet.style import PAGE_STYLE, PALETTE, ChartStyle
+from relunet.wording import num
 
 LOSS_SAMPLES = 241
 PATH_COLOUR = "#CC79A7"  # Okabe-Ito reddish purple: the descent's own colour, unused by the curves

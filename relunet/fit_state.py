@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from relunet.fit import STEP_LIMIT
 from relunet.network import ARTICLE_PARAMS, PARAM_NAMES, Params
-from relunet.state import SETTINGS_BY_NAME, WEIGHT_LIMIT, Setting
+from relunet.state import SETTINGS_BY_NAME, Setting
 
 MODES = ("bias", "all")  # fit b3 alone, or every weight by backpropagation
 TRAINING_POINTS = ("0", "0.5", "1")  # the dosages, as the backprop table's point choice
@@ -25,10 +24,11 @@ FIXED_WEIGHTS = tuple(name for name in PARAM_NAMES if name != "b3")  # b3 is fit
 
 FIT_SETTINGS: tuple[Setting, ...] = (
     Setting("mode", "Mode", str, "bias", choices=MODES),
-    Setting("step", "Step", int, 0, 0, STEP_LIMIT),
-    Setting("lr", "Learning rate", float, 0.1, 0.01, 5.0),
-    Setting("b3start", "Starting b3", float, 0.0, -WEIGHT_LIMIT, WEIGHT_LIMIT),
-    Setting("seed", "Seed", int, DEFAULT_SEED, 0, 99_999),
+    # Limits: relunet.bounds, the one table.
+    Setting("step", "Step", int, 0),
+    Setting("lr", "Learning rate", float, 0.1),
+    Setting("b3start", "Starting b3", float, 0.0),
+    Setting("seed", "Seed", int, DEFAULT_SEED),
     Setting("point", "Training point", str, "0.5", choices=TRAINING_POINTS),
 )
 FIT_SETTINGS_BY_NAME = {s.name: s for s in FIT_SETTINGS}

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from relunet.facts import CURVES
 from relunet.fit import (
     BACKWARD,
     HIDDEN_NODES,
@@ -29,8 +30,9 @@ from relunet.fit import (
 from relunet.fit_charts import fill, fit_step, fit_template, loss_step, loss_template, ssr_step, ssr_template
 from relunet.fit_state import FitState
 from relunet.network import PARAM_NAMES, Params, forward
-from relunet.stages import CURVES, STAGES, num
+from relunet.stages import STAGES
 from relunet.view import Table
+from relunet.wording import num
 
 
 def num4(value: float) -> str:

@@ -160,16 +160,3 @@ def sample_dosages(
 def trace_curves(params: Params, activation: str = DEFAULT_ACTIVATION) -> Trace:
     """The forward pass at the exact sample dosages: what every chart draws."""
     return forward(params, sample_dosages(params, activation), activation)
-
-
-@dataclass(frozen=True)
-class Peak:
-    dosage: float
-    value: float
-
-
-def output_peak(params: Params, activation: str = DEFAULT_ACTIVATION) -> Peak:
-    """The final curve's highest point (first one if it is flat on top)."""
-    curves = trace_curves(params, activation)
-    index = int(np.argmax(curves.output))
-    return Peak(float(curves.dosage[index]), float(curves.output[index]))

@@ -1,8 +1,8 @@
 """The seven stages in which the network builds its curve, as data.
 
 Each stage names the curve it adds, the faint curves that show what came
-before, the part of the network it is about, its arithmetic, a formula and an
-explanation. Text that quotes a number computes it from the current weights.
+before, the part of the network it is about, its arithmetic, and the wording
+functions (relunet.wording) that explain it from the current weights.
 """
 
 from __future__ import annotations
@@ -10,23 +10,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
-from relunet.network import ACTIVATIONS, TRAINING_DATA, Params, Trace, forward, trace_curves
-
-# Every quantity a chart can draw: its legend label and its colour role.
-# Roles keep their meaning everywhere: top path, bottom path, sum/output.
-CURVES: dict[str, tuple[str, str]] = {
-    "top_input": ("w1·x + b1", "top"),
-    "top": ("top node", "top"),
-    "top_scaled": ("top × w3", "top"),
-    "bottom_input": ("w2·x + b2", "bottom"),
-    "bottom": ("bottom node", "bottom"),
-    "bottom_scaled": ("bottom × w4", "bottom"),
-    "summed": ("sum", "sum"),
-    "output_input": ("sum + b3", "sum"),
-    "output": ("output", "sum"),
-}
+from relunet import bounds
+from relunet.facts import CURVES, StageFacts
+from relunet.network import ACTIVATIONS, Params
+from relunet.wording import (
+    explain_bias,
+    explain_bottom,
+    explain_output,
+    explain_scale_bottom,
+    explain_scale_top,
+    explain_sum,
+    explain_top,
+    formula_bias,
+    formula_bottom,
+    formula_output,
+    formula_scale_bottom,
+    formula_scale_top,
+    formula_sum,
+    formula_top,
+)
 
 # Parts of the network diagram a stage can highlight.
 DIAGRAM_PARTS = ("input", "top", "bottom", "output", "w1", "w2", "w3", "w4", "b1", "b2", "b3")
@@ -39,38 +41,6 @@ class Context:
 
     curve: str
     sets_scale: bool = True
-
-
-@dataclass(frozen=True)
-class StageFacts:
-    """What explanations may quote, computed from the current network."""
-
-    params: Params
-    activation: str
-    curves: Trace
-
-    @property
-    def act(self) -> str:
-        return ACTIVATIONS[self.activation].label
-
-    def value_at(self, curve: str, dosage: float) -> float:
-        return float(np.interp(dosage, self.curves.dosage, getattr(self.curves, curve)))
-
-    def highest(self, curve: str) -> tuple[float, float]:
-        values = getattr(self.curves, curve)
-        index = int(np.argmax(values))
-        return float(self.curves.dosage[index]), float(values[index])
-
-    def positive_span(self, curve: str) -> tuple[float, float] | None:
-        """Dosages between which the curve is above zero (None if never).
-
-        Exact for ReLU: the zero crossings are sample points."""
-        values = getattr(self.curves, curve)
-        positive = np.flatnonzero(values > 0)
-        if positive.size == 0:
-            return None
-        dosage = self.curves.dosage
-        return float(dosage[max(positive[0] - 1, 0)]), float(dosage[min(positive[-1] + 1, dosage.size - 1)])
 
 
 @dataclass(frozen=True)
@@ -95,242 +65,63 @@ class Stage:
         return CURVES[self.curve][1]
 
 
-def num(value: float) -> str:
-    """How numbers read on the page: two decimals, no negative zero."""
-    text = f"{value:.2f}"
-    return "0.00" if text == "-0.00" else text
-
-
-def _signed(value: float) -> str:
-    """'+ 0.85' or '- 0.85', for a term inside a formula."""
-    return f"- {num(-value)}" if value < 0 else f"+ {num(value)}"
-
-
-def _act_tex(activation: str) -> str:
-    return ACTIVATIONS[activation].latex
-
-
-def _bend_phrase(facts: StageFacts, curve_input: str) -> str:
-    span = facts.positive_span(curve_input)
-    if facts.activation != "relu":
-        return (
-            f"{facts.act} is a smooth cousin of ReLU: large negative inputs give almost 0, large positive "
-            "ones pass almost unchanged, and in between it curves gently instead of bending sharply."
-        )
-    if span is None:
-        return f"Here the input is never positive, so {facts.act} turns the whole line into 0."
-    if span == (0.0, 1.0) and getattr(facts.curves, curve_input).min() >= 0:
-        return f"Here the input is never negative, so {facts.act} changes nothing and the line stays straight."
-    bend = span[0] if span[0] > 0.0 else span[1]
-    return f"The line crosses zero at dosage {num(bend)}, so it bends there."
-
-
-def _explain_top(facts: StageFacts) -> str:
-    p = facts.params
-    return (
-        f"The dosage x enters the top node, which computes w1·x + b1 = {num(p.w1)}·x {_signed(p.b1)}: "
-        "a straight line (dashed). "
-        + ("ReLU keeps positive values and turns negative ones into 0. " if facts.activation == "relu" else "")
-        + _bend_phrase(facts, "top_input")
-    )
-
-
-def _size_change(weight: float, what: str) -> str:
-    if abs(weight) > 1:
-        return f"stretches {what}"
-    return f"shrinks {what}" if abs(weight) < 1 else f"keeps the size of {what}"
-
-
-def _explain_scale_top(facts: StageFacts) -> str:
-    w3 = facts.params.w3
-    effect = (
-        "flips the bent line upside down and " + _size_change(w3, "it")
-        if w3 < 0
-        else _size_change(w3, "the bent line")
-    )
-    return (
-        f"On its way to the output the top path is multiplied by w3 = {num(w3)}, which {effect}: "
-        f"at dosage 1 it is now {num(facts.value_at('top_scaled', 1.0))}."
-    )
-
-
-def _explain_bottom(facts: StageFacts) -> str:
-    p = facts.params
-    return (
-        f"The bottom node does the same with its own weight and bias: w2·x + b2 = {num(p.w2)}·x {_signed(p.b2)}. "
-        + _bend_phrase(facts, "bottom_input")
-    )
-
-
-def _explain_scale_bottom(facts: StageFacts) -> str:
-    w4 = facts.params.w4
-    effect = ("flips it and " if w4 < 0 else "keeps its direction and ") + _size_change(w4, "it")
-    return (
-        f"The bottom path is multiplied by w4 = {num(w4)}, which {effect}: "
-        f"at dosage 1 it reaches {num(facts.value_at('bottom_scaled', 1.0))}."
-    )
-
-
-def _explain_sum(facts: StageFacts) -> str:
-    dosage, value = facts.highest("summed")
-    return (
-        "The output node adds the two weighted paths, dosage by dosage: wherever one path is 0, the sum is "
-        "just the other path, and where both count they add up (a negative path pulls the sum down). "
-        f"The sum is highest, {num(value)}, at dosage {num(dosage)}."
-    )
-
-
-def _explain_bias(facts: StageFacts) -> str:
-    b3 = facts.params.b3
-    span = facts.positive_span("output_input")
-    where = (
-        "No part of it is above zero now."
-        if span is None
-        else f"It is above zero only between dosages {num(span[0])} and {num(span[1])}."
-    )
-    direction = "down" if b3 < 0 else "up"
-    return f"Adding the bias b3 = {num(b3)} shifts the whole sum {direction} by {num(abs(b3))}. {where}"
-
-
-def _explain_output(facts: StageFacts) -> str:
-    dosage, value = facts.highest("output")
-    squash = (
-        "everything below zero becomes 0"
-        if facts.activation == "relu"
-        else "negative values become small positive ones, close to 0"
-    )
-    predicted = forward(facts.params, [d for d, _ in TRAINING_DATA], facts.activation).output
-    miss = max(abs(p - target) for p, (_, target) in zip(predicted, TRAINING_DATA))
-    verdict = (
-        "the curve matches them."
-        if miss < 0.1
-        else f"with these weights the curve misses them by up to {num(miss)}."
-    )
-    return (
-        f"The output node applies {facts.act} once more: {squash}. "
-        f"The final curve peaks at {num(value)} at dosage {num(dosage)}. The training data (red points) "
-        f"says low and high dosages do nothing and a medium dosage works: {verdict}"
-    )
-
-
-def _formula_top(p: Params, activation: str) -> str:
-    a = _act_tex(activation)
-    return rf"\text{{top}} = {a}(w_1 x + b_1) = {a}({num(p.w1)}\,x {_signed(p.b1)})"
-
-
-def _formula_scale_top(p: Params, activation: str) -> str:
-    return rf"\text{{top}} \times w_3 = \text{{top}} \times ({num(p.w3)})"
-
-
-def _formula_bottom(p: Params, activation: str) -> str:
-    a = _act_tex(activation)
-    return rf"\text{{bottom}} = {a}(w_2 x + b_2) = {a}({num(p.w2)}\,x {_signed(p.b2)})"
-
-
-def _formula_scale_bottom(p: Params, activation: str) -> str:
-    return rf"\text{{bottom}} \times w_4 = \text{{bottom}} \times ({num(p.w4)})"
-
-
-def _formula_sum(p: Params, activation: str) -> str:
-    symbolic = r"w_3\,\text{top} + w_4\,\text{bottom}"
-    return rf"\text{{sum}} = {symbolic} = {num(p.w3)}\,\text{{top}} {_signed(p.w4)}\,\text{{bottom}}"
-
-
-def _formula_bias(p: Params, activation: str) -> str:
-    return rf"\text{{sum}} + b_3 = \text{{sum}} {_signed(p.b3)}"
-
-
-def _formula_output(p: Params, activation: str) -> str:
-    return rf"\text{{output}} = {_act_tex(activation)}(\text{{sum}} + b_3)"
-
-
 STAGES: tuple[Stage, ...] = (
     Stage(
         1, "The top node bends a line", "top", "Top node output",
         (Context("top_input"),), frozenset({"input", "w1", "b1", "top"}),
         (("w1·x + b1", "top_input"), ("{act}(w1·x + b1)", "top")),
-        _formula_top, _explain_top, morph_from="top_input",
+        formula_top, explain_top, morph_from="top_input",
     ),
     Stage(
         2, "Multiply the top path by w3", "top_scaled", "Weighted top path",
         (Context("top"),), frozenset({"top", "w3"}),
         (("top", "top"), ("top × w3", "top_scaled")),
-        _formula_scale_top, _explain_scale_top, morph_from="top",
+        formula_scale_top, explain_scale_top, morph_from="top",
     ),
     Stage(
         3, "The bottom node", "bottom", "Bottom node output",
         (Context("bottom_input"),), frozenset({"input", "w2", "b2", "bottom"}),
         (("w2·x + b2", "bottom_input"), ("{act}(w2·x + b2)", "bottom")),
-        _formula_bottom, _explain_bottom, morph_from="bottom_input",
+        formula_bottom, explain_bottom, morph_from="bottom_input",
     ),
     Stage(
         4, "Multiply the bottom path by w4", "bottom_scaled", "Weighted bottom path",
         (Context("bottom"),), frozenset({"bottom", "w4"}),
         (("bottom", "bottom"), ("bottom × w4", "bottom_scaled")),
-        _formula_scale_bottom, _explain_scale_bottom, morph_from="bottom",
+        formula_scale_bottom, explain_scale_bottom, morph_from="bottom",
     ),
     Stage(
         5, "Add the two paths", "summed", "Sum of both paths",
         (Context("top_scaled"), Context("bottom_scaled")), frozenset({"w3", "w4", "output"}),
         (("top × w3", "top_scaled"), ("bottom × w4", "bottom_scaled"), ("sum", "summed")),
-        _formula_sum, _explain_sum, morph_from="bottom_scaled",
+        formula_sum, explain_sum, morph_from="bottom_scaled",
     ),
     Stage(
         6, "Add the bias b3", "output_input", "Sum + bias",
         (Context("summed"),), frozenset({"b3", "output"}),
         (("sum", "summed"), ("sum + b3", "output_input")),
-        _formula_bias, _explain_bias, morph_from="summed",
+        formula_bias, explain_bias, morph_from="summed",
     ),
     Stage(
         7, "Activation again: the final curve", "output", "Efficacy (output)",
         (Context("output_input", sets_scale=False),), frozenset({"output"}),
         (("sum + b3", "output_input"), ("{act}(sum + b3)", "output")),
-        _formula_output, _explain_output, morph_from="output_input",
+        formula_output, explain_output, morph_from="output_input",
         shows_training_data=True,
     ),
 )
 STAGE_COUNT = len(STAGES)
 
 
+if STAGE_COUNT != bounds.STAGE_COUNT:
+    raise AssertionError("relunet.bounds.STAGE_COUNT must match the registry")
+
+
 def stage(number: int) -> Stage:
     return STAGES[number - 1]
-
-
-def facts_for(params: Params, activation: str) -> StageFacts:
-    return StageFacts(params, activation, trace_curves(params, activation))
 
 
 def arithmetic_headers(stage_: Stage, activation: str) -> list[str]:
     return [header.format(act=ACTIVATIONS[activation].label) for header, _ in stage_.arithmetic]
 
 
-def _corners(x: np.ndarray, y: np.ndarray) -> list[int]:
-    """Indices of the ends and the points where a polyline changes slope."""
-    keep = [0]
-    for i in range(1, len(x) - 1):
-        before = (y[i] - y[keep[-1]]) / (x[i] - x[keep[-1]])
-        after = (y[i + 1] - y[i]) / (x[i + 1] - x[i])
-        if not np.isclose(before, after, rtol=1e-9, atol=1e-9):
-            keep.append(i)
-    return keep + [len(x) - 1] if len(x) > 1 else keep
-
-
-def describe_curve(facts: StageFacts, stage_: Stage) -> str:
-    """A one-line text alternative for the stage's chart, from its numbers."""
-    x = facts.curves.dosage
-    y = getattr(facts.curves, stage_.curve)
-    label = CURVES[stage_.curve][0]
-    if ACTIVATIONS[facts.activation].piecewise_linear:
-        corners = _corners(x, y)
-        points = ", ".join(f"({num(x[i])}, {num(y[i])})" for i in corners)
-        shape = f"straight segments through (dosage, value) {points}"
-    else:
-        low, high = int(np.argmin(y)), int(np.argmax(y))
-        shape = (
-            f"a smooth curve from {num(y[0])} at dosage 0 to {num(y[-1])} at dosage 1, "
-            f"lowest {num(y[low])} at dosage {num(x[low])}, highest {num(y[high])} at dosage {num(x[high])}"
-        )
-    text = f"Stage {stage_.number} chart: {label} against dosage, {shape}."
-    if stage_.shows_training_data:
-        text += " Red points mark the training data: dosage 0 → 0, 0.5 → 1, 1 → 0."
-    return text

@@ -1,24 +1,19 @@
 """The shareable settings: one schema, URL query <-> page state, validation.
 
-Adding a setting is one row in SETTINGS. Parsing never raises: a bad value is
-replaced by its default and reported in plain words (never echoed, so nothing
-a link carries is rendered back to the reader).
+Adding a setting is one row in SETTINGS; its limits come from the one table
+in relunet.bounds. Parsing never raises: a bad value is replaced by its
+default and reported in plain words (never echoed, so nothing a link carries
+is rendered back to the reader).
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+from relunet.bounds import BOUNDS, MAX_TEXT_LENGTH, Rejected
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, DEFAULT_ACTIVATION, PARAM_NAMES, Params
-from relunet.stages import STAGE_COUNT, num
-
-WEIGHT_LIMIT = 100.0  # |weight| and |bias| bound: wide enough to explore, narrow enough to plot
-MAX_VALUE_LENGTH = 32
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_INTEGER = re.compile(r"[+-]?\d+")
+from relunet.wording import num
 
 
 @dataclass(frozen=True)
@@ -27,9 +22,15 @@ class Setting:
     label: str
     kind: type  # int, float or str
     default: object
-    low: float | None = None
-    high: float | None = None
     choices: tuple[str, ...] = ()
+
+    @property
+    def low(self) -> float | None:
+        return BOUNDS[self.name].low if self.name in BOUNDS else None
+
+    @property
+    def high(self) -> float | None:
+        return BOUNDS[self.name].high if self.name in BOUNDS else None
 
     def describe_bounds(self) -> str:
         if self.choices:
@@ -42,24 +43,18 @@ class Setting:
         return num(self.default) if self.kind is float else str(self.default)
 
     def parse(self, text: str) -> object:
-        """The value `text` stands for, or ValueError with the reason."""
-        text = text.strip()
-        if len(text) > MAX_VALUE_LENGTH:
-            raise ValueError("the value is too long")
+        """The value `text` stands for, or ValueError with the short reason."""
         if self.choices:
+            text = text.strip()
+            if len(text) > MAX_TEXT_LENGTH:
+                raise ValueError("the value is too long")
             if text.lower() not in self.choices:
                 raise ValueError("not a known choice")
             return text.lower()
-        pattern = _INTEGER if self.kind is int else _DECIMAL
-        if not pattern.fullmatch(text):
-            lowered = text.lower().lstrip("+-")
-            raise ValueError("not a finite number" if lowered in {"nan", "inf", "infinity"} else "not a number")
-        value = self.kind(float(text)) if self.kind is float else int(text)
-        if not math.isfinite(value):
-            raise ValueError("not a finite number")
-        if not self.low <= value <= self.high:
-            raise ValueError("out of range")
-        return value
+        try:
+            return BOUNDS[self.name].parse_text(self.name, text)
+        except Rejected as rejected:
+            raise ValueError(rejected.reason) from None
 
     def format(self, value: object) -> str:
         if self.kind is float:
@@ -70,13 +65,10 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("stage", "Stage", int, 1, 1, STAGE_COUNT),
-    *(
-        Setting(name, name, float, getattr(ARTICLE_PARAMS, name), -WEIGHT_LIMIT, WEIGHT_LIMIT)
-        for name in PARAM_NAMES
-    ),
+    Setting("stage", "Stage", int, 1),
+    *(Setting(name, name, float, getattr(ARTICLE_PARAMS, name)) for name in PARAM_NAMES),
     Setting("act", "Activation", str, DEFAULT_ACTIVATION, choices=tuple(ACTIVATIONS)),
-    Setting("probe", "Probe dosage", float, 0.5, 0.0, 1.0),
+    Setting("probe", "Probe dosage", float, 0.5),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -97,9 +89,6 @@ class PageState:
         merged = {**cls().values(), **{k: v for k, v in values.items() if k in SETTINGS_BY_NAME}}
         params = Params(**{name: float(merged[name]) for name in PARAM_NAMES})
         return cls(int(merged["stage"]), params, str(merged["act"]), float(merged["probe"]))
-
-    def with_stage(self, stage: int) -> PageState:
-        return replace(self, stage=stage)
 
 
 DEFAULT_STATE = PageState()

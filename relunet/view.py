@@ -1,20 +1,22 @@
 """Everything the page shows for one state, computed in one place.
 
-Pure (no Streamlit), so the page only lays it out and the whole bundle can be
-cached per state: a rerun that changes nothing recomputes nothing.
+Pure (no Streamlit), so the page only lays it out and caches each bundle
+once. The diagram is its own bundle: it ignores the probe, so dragging the
+probe does not rebuild it.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
 
-from relunet.charts import PAGE_STYLE, Frame, describe_diagram, diagram_chart, stage_chart
+from relunet.charts import Frame, describe_diagram, diagram_chart, stage_chart
+from relunet.facts import CURVES, facts_for
 from relunet.network import ARTICLE_PARAMS, Params, forward
-from relunet.stages import CURVES, STAGE_COUNT, STAGES, arithmetic_headers, describe_curve, facts_for, num, stage
+from relunet.stages import STAGE_COUNT, STAGES, arithmetic_headers, stage
 from relunet.state import PageState
+from relunet.style import PAGE_STYLE
+from relunet.wording import describe_curve, num
 
 # The article's hand-checkable dosages, plus the peak and the far end.
 EXAMPLE_DOSAGES = (0.0, 0.2, 0.5, 0.6, 1.0)
@@ -41,8 +43,6 @@ class StageView:
     formula: str
     chart_spec: dict
     chart_text: str
-    diagram_spec: dict
-    diagram_text: str
     examples: Table
     probe_trace: Table
 
@@ -69,19 +69,24 @@ def probe_trace(state: PageState) -> Table:
     return Table(("Stage", "Step", "Quantity", f"Value at x = {num(state.probe)}"), tuple(rows), frozenset({1, 2}))
 
 
-@lru_cache(maxsize=128)
-def _diagram(stage_number: int, params: Params, activation: str) -> tuple[dict, str]:
-    """The diagram ignores the probe, so dragging the probe does not rebuild it."""
+@dataclass(frozen=True)
+class DiagramView:
+    spec: dict
+    text: str
+
+
+def diagram_view(stage_number: int, params: Params, activation: str) -> DiagramView:
     stage_ = stage(stage_number)
     facts = facts_for(params, activation)
-    return diagram_chart(facts, stage_, PAGE_STYLE).to_dict(validate=False), describe_diagram(facts, stage_)
+    # validate=False: the builders are fixed code, checked once by the tests.
+    spec = diagram_chart(facts, stage_, PAGE_STYLE).to_dict(validate=False)
+    return DiagramView(spec, describe_diagram(facts, stage_))
 
 
 def stage_view(state: PageState) -> StageView:
     stage_ = stage(state.stage)
     facts = facts_for(state.params, state.activation)
     chart = stage_chart(facts, Frame(stage_), PAGE_STYLE, probe=state.probe)
-    diagram_spec, diagram_text = _diagram(state.stage, state.params, state.activation)
     return StageView(
         number=stage_.number,
         heading=f"Stage {stage_.number} of {STAGE_COUNT} · {stage_.title}",
@@ -90,8 +95,6 @@ def stage_view(state: PageState) -> StageView:
         # validate=False: the builders are fixed code, checked once by the tests.
         chart_spec=chart.to_dict(validate=False),
         chart_text=describe_curve(facts, stage_),
-        diagram_spec=copy.deepcopy(diagram_spec),
-        diagram_text=diagram_text,
         examples=worked_examples(state),
         probe_trace=probe_trace(state),
     )

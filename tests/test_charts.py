@@ -2,9 +2,11 @@
 
 import pytest
 
-from relunet.charts import PAGE_STYLE, PALETTE, SLIDE_STYLE, Frame, diagram_chart, nice_domain, stage_chart
+from relunet.charts import Frame, diagram_chart, nice_domain, stage_chart
+from relunet.facts import facts_for
 from relunet.network import ARTICLE_PARAMS
-from relunet.stages import STAGES, facts_for
+from relunet.stages import STAGES
+from relunet.style import PAGE_STYLE, PALETTE, SLIDE_STYLE
 
 
 def layer_data(spec: dict) -> list[list[dict]]:

@@ -5,20 +5,31 @@ GIFs are read back with Pillow; sizes are kept small so the file runs fast.
 
 import io
 import math
+import multiprocessing
 import os
+from dataclasses import replace
 
 import numpy as np
 import pytest
+import vl_convert as vlc
 from PIL import Image
 
-from relunet import slide
-from relunet.charts import SLIDE_STYLE, Frame, stage_chart, stage_domain
-from relunet.export import ExportSettings, frame_plan, gif_delay, render_gif, render_stage_png, write_atomically
-from relunet.frames import composite
-from relunet.layers import own_curve
+from relunet.charts import Frame, stage_chart, stage_domain
+from relunet.export import ExportSettings, render_gif, render_stage_png, slide
+from relunet.export.frames import composite
+from relunet.export.gif import gif_delay
+from relunet.export.output import write_atomically
+from relunet.export.render import Renderer, render_png
+from relunet.export.settings import frame_plan
+from relunet.export.transition import own_curve
+from relunet.facts import CURVES, facts_for
 from relunet.network import ARTICLE_PARAMS
-from relunet.render import Renderer
-from relunet.stages import CURVES, facts_for, stage
+from relunet.stages import stage
+from relunet.style import SLIDE_STYLE
+
+
+def held_chart_spec(facts, stage_):
+    return vlc.vegalite_to_vega(slide.held_chart_vegalite(facts, stage_))
 
 SMALL = ExportSettings(width=320, height=180, tween=1, hold_ms=1500, final_hold_ms=4000, tween_ms=60, processes=1)
 
@@ -122,6 +133,44 @@ def test_renderer_reports_a_broken_spec_and_carries_on(helpers):
         assert Image.open(io.BytesIO(renderer.get("good"))).size == (240, 135)
 
 
+def kill_helpers() -> int:
+    children = multiprocessing.active_children()
+    for child in children:
+        child.kill()
+    return len(children)
+
+
+@pytest.mark.parametrize("kill_before_first_result", [True, False])
+def test_renderer_carries_on_here_when_its_helper_dies(kill_before_first_result):
+    facts = facts_for(ARTICLE_PARAMS, "relu")
+    specs = {n: slide.backdrop_spec(facts, stage(n)) for n in (1, 2, 3)}
+    with Renderer(0.25, helpers=1) as renderer:
+        renderer.render(1, specs[1])
+        if kill_before_first_result:
+            assert kill_helpers() == 1  # the job is in flight, or queued, when its helper dies
+        first = renderer.get(1)
+        if not kill_before_first_result:
+            assert kill_helpers() == 1
+        renderer.render(2, specs[2])
+        renderer.compile_and_render(3, slide.diagram_vegalite(facts, stage(3)))
+        results = [first, renderer.get(2), renderer.get(3)]
+    expected = [render_png(specs[1], 0.25), render_png(specs[2], 0.25)]
+    assert results[:2] == expected
+    assert Image.open(io.BytesIO(results[2])).size == (slide.DIAGRAM.outer[0] // 4, slide.DIAGRAM.outer[1] // 4)
+
+
+def test_export_survives_its_helper_being_killed_mid_way():
+    settings = ExportSettings(width=160, height=90, tween=2, processes=2)
+    killed = []
+
+    def kill_on_first_frame(done, total):
+        if not killed:
+            killed.append(kill_helpers())
+
+    assert render_gif(settings, kill_on_first_frame) == render_gif(replace(settings, processes=1))
+    assert killed == [1]
+
+
 def test_no_tween_gives_one_frame_per_stage():
     settings = ExportSettings(width=160, height=90, tween=0, processes=1)
     frames, durations, _ = read_frames(render_gif(settings))
@@ -160,7 +209,7 @@ def test_stage_still_shows_title_badge_and_chart():
 
 def test_final_curve_reaches_its_true_peak_in_the_held_frame():
     facts = facts_for(ARTICLE_PARAMS, "relu")
-    spec = slide.held_chart_spec(facts, stage(7))
+    spec = held_chart_spec(facts, stage(7))
     points = [
         (row["dosage"], row["value"])
         for data in spec["data"]
@@ -174,7 +223,7 @@ def test_final_curve_reaches_its_true_peak_in_the_held_frame():
 
 def transition_into(number, activation="relu", params=ARTICLE_PARAMS):
     facts = facts_for(params, activation)
-    return facts, slide.transition(facts, stage(number), slide.held_chart_spec(facts, stage(number)))
+    return facts, slide.transition(facts, stage(number), held_chart_spec(facts, stage(number)))
 
 
 @pytest.mark.parametrize(("number", "activation"), [(2, "relu"), (3, "relu"), (5, "softplus"), (7, "relu")])
@@ -184,7 +233,7 @@ def test_transition_specs_match_freshly_built_charts(number, activation):
     label = CURVES[stage(number).curve][0]
     for progress in (0.2, 0.7):
         built = stage_chart(facts, Frame(stage(number), progress), SLIDE_STYLE)
-        expected = slide.piece_spec(built, slide.CHART)
+        expected = vlc.vegalite_to_vega(slide.piece_vegalite(built, slide.CHART))
         full = morph.full(progress)
         for key in ("marks", "scales", "axes", "legends", "padding", "width", "height", "autosize"):
             assert_same_numbers(full[key], expected[key], key)
@@ -209,12 +258,12 @@ def test_composited_tween_frame_matches_a_full_render(number):
     them gives what rendering the whole frame at once gives, up to
     anti-aliasing rounding on the curve's edge."""
     _, morph = transition_into(number)
-    background = np.asarray(slide.decode(slide.render_png(morph.background)))
+    background = np.asarray(slide.decode(render_png(morph.background)))
     for progress in (1 / 9, 8 / 9):
-        layer = slide.render_png(morph.curve(progress))
+        layer = render_png(morph.curve(progress))
         assert Image.open(io.BytesIO(layer)).size == background.shape[1::-1]
         composited = composite(background, layer, (0, 0)).astype(int)
-        full = np.asarray(slide.decode(slide.render_png(morph.full(progress)))).astype(int)
+        full = np.asarray(slide.decode(render_png(morph.full(progress)))).astype(int)
         difference = np.abs(composited - full).max(axis=2)
         assert difference.mean() < 0.1
         assert (difference > 8).mean() < 0.005  # a few edge pixels, not a shifted curve
@@ -223,7 +272,7 @@ def test_composited_tween_frame_matches_a_full_render(number):
 
 def test_curve_layer_is_transparent_around_the_curve():
     _, morph = transition_into(3)
-    alpha = np.asarray(Image.open(io.BytesIO(slide.render_png(morph.curve(0.5)))).convert("RGBA"))[..., 3]
+    alpha = np.asarray(Image.open(io.BytesIO(render_png(morph.curve(0.5)))).convert("RGBA"))[..., 3]
     assert alpha.shape == (slide.CHART.outer[1], slide.CHART.outer[0])
     left, top, right, bottom = slide.CHART.pad
     assert alpha[:top].max() == 0 and alpha[:, :left].max() == 0  # no legend, no axis
@@ -255,7 +304,7 @@ def assert_same_numbers(actual, expected, path="spec"):
         ({"activation": "tanh"}, "activation"),
         ({"params": ARTICLE_PARAMS.with_values(w1=float("nan"))}, "w1 must be a finite number"),
         ({"params": ARTICLE_PARAMS.with_values(b3=float("inf"))}, "b3 must be a finite number"),
-        ({"params": ARTICLE_PARAMS.with_values(w3=1e6)}, "w3 must be between"),
+        ({"params": ARTICLE_PARAMS.with_values(w3=1e6)}, "w3 must be from -100 to 100"),
         ({"width": 1920, "height": 1080, "tween": 30}, "too many frames"),
     ],
 )

@@ -8,8 +8,8 @@ import sys
 import pytest
 from PIL import Image
 
-from relunet import export
-from relunet.export import main
+from relunet.export import animation
+from relunet.export.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAST = ["--width", "160", "--height", "90", "--tween", "0"]
@@ -79,7 +79,7 @@ def test_missing_out_is_a_usage_error(capsys):
 
 
 def test_missing_folder_is_reported_without_rendering(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(export, "render_gif", lambda *a, **k: pytest.fail("rendered before checking the output"))
+    monkeypatch.setattr(animation, "render_gif", lambda *a, **k: pytest.fail("rendered before checking the output"))
     assert main(["--out", str(tmp_path / "no" / "such" / "x.gif"), *FAST]) == 1
     err = capsys.readouterr().err
     assert "does not exist" in err and err.count("\n") == 1
@@ -110,7 +110,7 @@ def test_encoder_failure_keeps_the_existing_file(tmp_path, capsys, monkeypatch):
     def broken_encoder(*args, **kwargs):
         raise RuntimeError("encoder exploded")
 
-    monkeypatch.setattr(export, "encode_gif", broken_encoder)
+    monkeypatch.setattr(animation, "encode_gif", broken_encoder)
     assert main(["--out", str(out), *FAST]) == 1
     err = capsys.readouterr().err
     assert "export failed" in err and "encoder exploded" in err and err.count("\n") == 1

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from relunet.export import main as export_main
+from relunet.export.cli import main as export_main
 from relunet.network import PARAM_NAMES
 from relunet.state import DEFAULT_STATE, SETTINGS, SETTINGS_BY_NAME, parse_query
 

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relunet.network import ARTICLE_PARAMS, PARAM_NAMES, Params, forward, kinks, output_peak, sample_dosages
-from relunet.state import WEIGHT_LIMIT
+from relunet.bounds import WEIGHT_LIMIT
+from relunet.facts import facts_for
+from relunet.network import ARTICLE_PARAMS, PARAM_NAMES, Params, forward, kinks, sample_dosages
 
 CURVE_NAMES = ("top_input", "top", "top_scaled", "bottom_input", "bottom", "bottom_scaled", "summed",
                "output_input", "output")
@@ -46,9 +47,9 @@ def test_article_worked_examples(dosage, before, after):
 
 
 def test_true_peak_is_drawn_where_even_sampling_misses_it():
-    peak = output_peak(ARTICLE_PARAMS)
-    assert peak.dosage == pytest.approx(0.5)
-    assert peak.value == pytest.approx(1.01)
+    dosage, value = facts_for(ARTICLE_PARAMS, "relu").highest("output")
+    assert dosage == pytest.approx(0.5)
+    assert value == pytest.approx(1.01)
     # The article's 100 even samples straddle the peak and draw it too low.
     even = forward(ARTICLE_PARAMS, np.linspace(0, 1, 100)).output.max()
     assert even == pytest.approx(0.84, abs=0.01)
@@ -97,7 +98,7 @@ def test_samples_are_sorted_unique_and_span_the_range():
 @pytest.mark.parametrize("params", [Params(w1=0, w2=0), Params(w1=0, b1=0, w2=0, b2=0, w3=0, w4=0, b3=0)])
 def test_flat_networks_have_no_kinks_and_no_errors(params):
     assert kinks(params).size == 0
-    assert output_peak(params).value >= 0
+    assert facts_for(params, "relu").highest("output")[1] >= 0
 
 
 def test_softplus_is_smooth_and_positive():

@@ -2,8 +2,10 @@
 
 import pytest
 
+from relunet.facts import CURVES, facts_for
 from relunet.network import ARTICLE_PARAMS
-from relunet.stages import CURVES, DIAGRAM_PARTS, STAGES, describe_curve, facts_for, num
+from relunet.stages import DIAGRAM_PARTS, STAGES
+from relunet.wording import describe_curve, num
 
 
 def test_seven_stages_in_order_with_known_curves_and_parts():

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from relunet.bounds import WEIGHT_LIMIT
 from relunet.network import ARTICLE_PARAMS, Params
-from relunet.state import DEFAULT_STATE, SETTINGS, WEIGHT_LIMIT, PageState, parse_query, to_query
+from relunet.state import DEFAULT_STATE, SETTINGS, PageState, parse_query, to_query
 
 
 def test_empty_link_is_the_article_at_stage_one():

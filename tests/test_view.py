@@ -2,7 +2,7 @@
 
 from relunet.network import ARTICLE_PARAMS
 from relunet.state import PageState
-from relunet.view import export_file_stem, probe_trace, stage_view, worked_examples
+from relunet.view import diagram_view, export_file_stem, probe_trace, stage_view, worked_examples
 
 
 def test_worked_examples_follow_the_stage():
@@ -24,7 +24,8 @@ def test_stage_view_bundles_text_and_specs():
     view = stage_view(PageState(stage=7))
     assert view.heading == "Stage 7 of 7 · Activation again: the final curve"
     assert view.chart_spec["description"] == view.chart_text
-    assert view.diagram_spec["description"] == view.diagram_text
+    diagram = diagram_view(7, PageState().params, "relu")
+    assert diagram.spec["description"] == diagram.text
 
 
 def test_export_file_names_tell_lessons_apart():

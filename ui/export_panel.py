@@ -6,17 +6,12 @@ import zipfile
 
 import streamlit as st
 
+from relunet.bounds import BOUNDS
 from relunet.export import ExportSettings, frames_in, render_gif, render_stage_png
 from relunet.stages import STAGES
 from relunet.state import PageState
+from relunet.style import FRAME_SIZES
 from relunet.view import export_file_stem
-
-FRAME_SIZES = {  # label -> (width, height); 16:9 suits every slide program's default layout
-    "960 × 540 (slides)": (960, 540),
-    "1280 × 720 (HD)": (1280, 720),
-    "1920 × 1080 (Full HD)": (1920, 1080),
-    "640 × 360 (small)": (640, 360),
-}
 
 
 @st.cache_resource
@@ -65,8 +60,10 @@ def export_panel(state: PageState) -> None:
         )
         size_column, tween_column, hold_column = st.columns(3)
         size = size_column.selectbox("Frame size", list(FRAME_SIZES), key="gif_size")
+        tween_bound = BOUNDS["tween"]
         tween = tween_column.number_input(
-            "In-between frames", min_value=0, max_value=30, value=8, step=1, key="gif_tween",
+            "In-between frames", min_value=int(tween_bound.low), max_value=int(tween_bound.high), value=8, step=1,
+            key="gif_tween",
             help="Frames in which the curve morphs from one stage to the next; 0 cuts straight to each stage.",
         )
         hold = hold_column.number_input(

@@ -12,7 +12,7 @@ from relunet.fit import dead_nodes, first_seed, random_start
 from relunet.fit_state import FIT_SETTINGS, FIT_SETTINGS_BY_NAME, FIXED_WEIGHTS, FitState, fit_query, parse_fit_query
 from relunet.fit_view import FitView, fit_view, run_length
 from relunet.network import ARTICLE_PARAMS
-from relunet.stages import num
+from relunet.wording import num
 
 FIT_KEYS = tuple(f"fit_{setting.name}" for setting in FIT_SETTINGS) + ("fit_playing",)
 PLAY_SECONDS = 0.5  # between steps while playing

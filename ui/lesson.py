@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from relunet.network import ACTIVATIONS, PARAM_NAMES
+from relunet.network import ACTIVATIONS, PARAM_NAMES, Params
 from relunet.stages import STAGE_COUNT, STAGES
 from relunet.state import DEFAULT_STATE, SETTINGS_BY_NAME, PageState
-from relunet.view import StageView, stage_view
+from relunet.view import DiagramView, StageView, diagram_view, stage_view
 
 WEIGHT_HELP = {
     "w1": "Weight from dosage to the top node",
@@ -32,6 +32,11 @@ def cached_view(values: tuple) -> StageView:
     return stage_view(PageState.from_values(dict(values)))
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def cached_diagram(stage_number: int, params: Params, activation: str) -> DiagramView:
+    return diagram_view(stage_number, params, activation)
+
+
 def sidebar() -> None:
     with st.sidebar:
         st.header("Weights and biases")
@@ -39,7 +44,7 @@ def sidebar() -> None:
             setting = SETTINGS_BY_NAME[name]
             st.number_input(
                 name, min_value=setting.low, max_value=setting.high, step=0.1, format="%.2f", key=name,
-                help=f"{WEIGHT_HELP[name]} (from {setting.low:g} to {setting.high:g}).",
+                help=f"{WEIGHT_HELP[name]} ({setting.describe_bounds()}).",
             )
         st.radio(
             "Activation", options=list(ACTIVATIONS), format_func=lambda key: ACTIVATIONS[key].label,
@@ -70,14 +75,14 @@ def stepper() -> None:
                    width="stretch", shortcut="Right", help="Next stage (→ key)")
 
 
-def stage_body(view: StageView) -> None:
+def stage_body(view: StageView, diagram: DiagramView) -> None:
     st.subheader(view.heading)
     st.markdown(view.explanation)
     st.latex(view.formula)
     diagram_column, chart_column = st.columns([2, 3])
     with diagram_column:
-        st.vega_lite_chart(view.diagram_spec, width="stretch")
-        st.caption(view.diagram_text)
+        st.vega_lite_chart(diagram.spec, width="stretch")
+        st.caption(diagram.text)
     with chart_column:
         st.vega_lite_chart(view.chart_spec, width="stretch")
         st.caption(view.chart_text)

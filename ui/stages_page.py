@@ -8,7 +8,7 @@ caches and decorators are not rebuilt on every click).
 import streamlit as st
 
 from ui.export_panel import export_panel
-from ui.lesson import cached_view, numbers, sidebar, stage_body, stepper
+from ui.lesson import cached_diagram, cached_view, numbers, sidebar, stage_body, stepper
 from ui.url import current_state, load_link_once, sync_url
 
 load_link_once()
@@ -23,7 +23,7 @@ sidebar()
 stepper()
 state = current_state()
 view = cached_view(tuple(state.values().items()))
-stage_body(view)
+stage_body(view, cached_diagram(state.stage, state.params, state.activation))
 numbers(view)
 export_panel(state)
 sync_url(state)

@@ -1,12 +1,14 @@
 """Where things sit on a slide: the 960×540 layout and how it lands in a
-frame of any size. Plain arithmetic, no imports, so the export can start its
-renderer before the chart stack is loaded."""
+frame of any size. Plain arithmetic, no chart imports, so the export can
+start its renderer before the chart stack is loaded."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-BASE_WIDTH, BASE_HEIGHT = 960, 540
+from relunet.style import SLIDE_SIZE
+
+BASE_WIDTH, BASE_HEIGHT = SLIDE_SIZE
 
 
 @dataclass(frozen=True)

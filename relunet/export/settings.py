@@ -1,25 +1,15 @@
-"""What to export and in which frames: `ExportSettings` with its bounds and
-one-line validation, and the frame plan (which stage, how far into the morph,
-how long each frame shows). Light imports only."""
+"""What to export and in which frames: `ExportSettings`, validated against the
+one bounds table (relunet.bounds), and the frame plan (which stage, how far
+into the morph, how long each frame shows). Light imports only."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
+from relunet import bounds
+from relunet.bounds import MAX_TOTAL_MEGAPIXELS, STAGE_COUNT
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, DEFAULT_ACTIVATION, PARAM_NAMES, Params
-from relunet.stages import STAGE_COUNT  # light: no chart stack behind it
-from relunet.state import WEIGHT_LIMIT
-
-WIDTH_RANGE = (160, 1920)
-HEIGHT_RANGE = (90, 1080)
-TWEEN_RANGE = (0, 30)
-HOLD_MS_RANGE = (20, 60_000)
-TWEEN_MS_RANGE = (20, 1_000)
-MAX_FRAMES = STAGE_COUNT + (STAGE_COUNT - 1) * TWEEN_RANGE[1]
-# Frames are kept in memory until encoded: about one byte per pixel.
-MAX_TOTAL_MEGAPIXELS = 120
-PROCESSES_RANGE = (1, 4)
+from relunet.style import SLIDE_SIZE
 
 
 @dataclass(frozen=True)
@@ -30,8 +20,8 @@ class ExportSettings:
 
     params: Params = field(default=ARTICLE_PARAMS)
     activation: str = DEFAULT_ACTIVATION
-    width: int = 960
-    height: int = 540
+    width: int = SLIDE_SIZE[0]
+    height: int = SLIDE_SIZE[1]
     tween: int = 8
     hold_ms: int = 2000
     final_hold_ms: int = 5000
@@ -45,24 +35,17 @@ class ExportSettings:
     def validate(self) -> ExportSettings:
         """The settings themselves, or ValueError with a one-line reason."""
         for name in PARAM_NAMES:
-            value = getattr(self.params, name)
-            if not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ValueError(f"{name} must be a finite number, not {value!r}")
-            if abs(value) > WEIGHT_LIMIT:
-                raise ValueError(f"{name} must be between -{WEIGHT_LIMIT:g} and {WEIGHT_LIMIT:g}, not {value:g}")
+            bounds.check(name, getattr(self.params, name))
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, not {self.activation!r}")
-        for name, bounds, unit in (
-            ("width", WIDTH_RANGE, " px"),
-            ("height", HEIGHT_RANGE, " px"),
-            ("tween", TWEEN_RANGE, " frames"),
-            ("hold_ms", HOLD_MS_RANGE, " ms"),
-            ("final_hold_ms", HOLD_MS_RANGE, " ms"),
-            ("tween_ms", TWEEN_MS_RANGE, " ms"),
-        ):
-            _check_whole(name, getattr(self, name), bounds, unit)
+        for name in ("width", "height", "tween"):
+            _check_whole(name, getattr(self, name))
+        for name, ms in (("hold", self.hold_ms), ("final_hold", self.final_hold_ms), ("tween_time", self.tween_ms)):
+            _check_whole(f"{name}_ms", ms)
+            seconds = bounds.BOUNDS[name]  # the table is in seconds, as people type them
+            bounds.Bound(seconds.low * 1000, seconds.high * 1000, whole=True, unit="ms").check(f"{name}_ms", ms)
         if self.processes is not None:
-            _check_whole("processes", self.processes, PROCESSES_RANGE, "")
+            _check_whole("processes", self.processes)
         megapixels = self.frame_count * self.width * self.height / 1e6
         if megapixels > MAX_TOTAL_MEGAPIXELS:
             raise ValueError(
@@ -73,12 +56,11 @@ class ExportSettings:
         return self
 
 
-def _check_whole(name: str, value: object, bounds: tuple[int, int], unit: str) -> None:
-    low, high = bounds
+def _check_whole(name: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number from {low} to {high}{unit}, not {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be from {low} to {high}{unit}, not {value}")
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    if name in bounds.BOUNDS:
+        bounds.check(name, value)
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image
 
-from relunet.export_settings import ExportSettings, FramePlan
-from relunet.gif import PaletteMap, shared_palette
-from relunet.layout import Placement
-from relunet.render import Renderer
-from relunet.stages import STAGE_COUNT
+from relunet.bounds import STAGE_COUNT
+from relunet.export.gif import PaletteMap, shared_palette
+from relunet.export.layout import Placement
+from relunet.export.render import Renderer
+from relunet.export.settings import ExportSettings, FramePlan
 
 
 def _rgba(png: bytes) -> np.ndarray:
@@ -59,8 +59,9 @@ def render_frames(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[np.ndarray], bytes]:
     """Palette-index frames for `plan`, in order, and their shared palette."""
-    from relunet import slide
-    from relunet.stages import facts_for, stage
+    from relunet.export import slide
+    from relunet.facts import facts_for
+    from relunet.stages import stage
 
     facts = facts_for(settings.params, settings.activation)
     placement = Placement(settings.width, settings.height)

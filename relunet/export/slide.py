@@ -8,7 +8,7 @@ Vega's autosize "none" and fixed padding, so each has a fixed size and its
 plot origin never moves; the slide is exactly the requested size for every
 frame. Within one transition only the stage chart's curve moves, so the other
 pieces are rendered once per stage and the chart's background once per
-transition (relunet.layers). No Streamlit.
+transition (relunet.export.transition). No Streamlit.
 """
 
 from __future__ import annotations
@@ -19,17 +19,15 @@ import altair as alt
 import vl_convert as vlc
 from PIL import Image
 
-from relunet import render
-from relunet.charts import PALETTE, SLIDE_STYLE, Frame, diagram_chart, stage_chart, stage_domain
-from relunet.layers import Transition
-from relunet.layout import BASE_HEIGHT, BASE_WIDTH, Box, Placement
+from relunet.charts import Frame, diagram_chart, stage_chart, stage_domain
+from relunet.export.layout import BASE_HEIGHT, BASE_WIDTH, Box, Placement
+from relunet.export.render import render_png
+from relunet.export.transition import Transition
+from relunet.facts import CURVES, StageFacts
 from relunet.network import PARAM_NAMES
-from relunet.stages import CURVES, STAGE_COUNT, Stage, StageFacts, num
-
-BACKGROUND = (255, 255, 255)
-TEXT_COLOUR = "#222222"
-FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
-
+from relunet.stages import STAGE_COUNT, Stage
+from relunet.style import BACKGROUND_RGB, FONT, PALETTE, SLIDE_STYLE, TEXT_COLOUR
+from relunet.wording import num
 
 FULL = Box(0, 0, BASE_WIDTH, BASE_HEIGHT)
 HEADER = Box(0, 0, BASE_WIDTH, 64)
@@ -119,15 +117,6 @@ def piece_vegalite(chart: alt.TopLevelMixin, box: Box) -> dict:
     return spec
 
 
-def piece_spec(chart: alt.TopLevelMixin, box: Box) -> dict:
-    """The same compiled to Vega."""
-    return vlc.vegalite_to_vega(piece_vegalite(chart, box))
-
-
-def render_png(vega_spec: dict, scale: float = 1.0) -> bytes:
-    return render.render_png(vega_spec, scale)
-
-
 def decode(png: bytes) -> Image.Image:
     return Image.open(io.BytesIO(png)).convert("RGB")
 
@@ -146,13 +135,9 @@ def held_chart_vegalite(facts: StageFacts, stage_: Stage) -> dict:
     return piece_vegalite(stage_chart(facts, Frame(stage_, 1.0), SLIDE_STYLE), CHART)
 
 
-def held_chart_spec(facts: StageFacts, stage_: Stage) -> dict:
-    return vlc.vegalite_to_vega(held_chart_vegalite(facts, stage_))
-
-
 def compose(placement: Placement, pieces: list[tuple[Image.Image, Box]]) -> Image.Image:
     """The pieces pasted at their places on a background of exactly the frame size."""
-    frame = Image.new("RGB", (placement.width, placement.height), BACKGROUND)
+    frame = Image.new("RGB", (placement.width, placement.height), BACKGROUND_RGB)
     for image, box in pieces:
         frame.paste(image, placement.origin(box))
     return frame
@@ -164,12 +149,10 @@ def transition(facts: StageFacts, stage_: Stage, held: dict) -> Transition:
     return Transition(held, CURVES[stage_.curve][0], CURVES[stage_.morph_from][0], stage_domain(facts, stage_))
 
 
-def slide_frame(facts: StageFacts, frame: Frame, width: int = BASE_WIDTH, height: int = BASE_HEIGHT) -> Image.Image:
-    """One frame, exactly width×height, every piece rendered here in one go
-    (the export renders fixed pieces once per stage and layers the curve)."""
+def held_slide(facts: StageFacts, stage_: Stage, width: int = BASE_WIDTH, height: int = BASE_HEIGHT) -> Image.Image:
+    """A stage's held frame, exactly width×height, every piece rendered here in
+    one go (the animation renders fixed pieces once per stage and layers the curve)."""
     placement = Placement(width, height)
-    chart = held_chart_spec(facts, frame.stage)
-    if frame.progress < 1.0:
-        chart = transition(facts, frame.stage, chart).full(frame.progress)
-    specs = [*fixed_piece_specs(facts, frame.stage), (chart, CHART)]
+    chart = vlc.vegalite_to_vega(held_chart_vegalite(facts, stage_))
+    specs = [*fixed_piece_specs(facts, stage_), (chart, CHART)]
     return compose(placement, [(decode(render_png(spec, placement.scale)), box) for spec, box in specs])
