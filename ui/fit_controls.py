@@ -1,7 +1,9 @@
 """The fit page's Streamlit glue: its link, its sidebar, the stepper with Play, and the view.
 
 Session keys are the URL names with a `fit_` prefix (the seven-stage page owns the
-plain weight names, which the fit page reads)."""
+plain weight names, which the fit page reads). Widgets keep their values for the
+whole session (`persist_state="session"`), across page switches and while a mode
+hides them."""
 
 import math
 import time
@@ -14,7 +16,6 @@ from relunet.fit_view import FitView, fit_view, run_length
 from relunet.network import ARTICLE_PARAMS
 from relunet.wording import num
 
-FIT_KEYS = tuple(f"fit_{setting.name}" for setting in FIT_SETTINGS) + ("fit_playing",)
 PLAY_SECONDS = 0.5  # between steps while playing
 PLAY_FRAMES = 60  # a long run plays in about this many ticks, several steps each
 MODE_LABELS = {"bias": "Only the bias b3 (gradient descent)", "all": "Every weight (backpropagation)"}
@@ -78,22 +79,25 @@ def fit_sidebar(state: FitState) -> None:
     bounds = {name: FIT_SETTINGS_BY_NAME[name] for name in ("lr", "b3start", "seed")}
     with st.sidebar:
         st.header("Fitting")
-        st.radio("What to fit", options=list(MODE_LABELS), format_func=MODE_LABELS.get, key="fit_mode")
+        st.radio("What to fit", options=list(MODE_LABELS), format_func=MODE_LABELS.get, key="fit_mode",
+                 persist_state="session")
         st.number_input(
             "Learning rate", min_value=bounds["lr"].low, max_value=bounds["lr"].high, step=0.05, format="%.3f",
-            key="fit_lr", help=f"Each step moves by learning rate × slope ({bounds['lr'].describe_bounds()}).",
+            key="fit_lr", persist_state="session",
+            help=f"Each step moves by learning rate × slope ({bounds['lr'].describe_bounds()}).",
         )
         if state.mode == "bias":
             st.number_input(
                 "Starting b3", min_value=bounds["b3start"].low, max_value=bounds["b3start"].high, step=1.0,
-                format="%.2f", key="fit_b3start", help=f"Where b3 starts ({bounds['b3start'].describe_bounds()}).",
+                format="%.2f", key="fit_b3start", persist_state="session",
+                help=f"Where b3 starts ({bounds['b3start'].describe_bounds()}).",
             )
             weights = ", ".join(f"{name} = {num(getattr(state.params, name))}" for name in FIXED_WEIGHTS)
             st.caption(f"The other weights are the seven-stage page's: {weights}. Change them there.")
         else:
             st.number_input(
                 "Random start (seed)", min_value=int(bounds["seed"].low), max_value=int(bounds["seed"].high), step=1,
-                key="fit_seed",
+                key="fit_seed", persist_state="session",
                 help="Weights start from a standard normal distribution and biases at 0, as in StatQuest's videos; "
                      "the seed picks which random numbers.",
             )
@@ -178,7 +182,8 @@ def show_fit(view: FitView) -> None:
         st.markdown(f"**{title}**")
         if view.mode == "all" and index == len(view.sections) - 1:
             st.radio("Training point", options=list(POINT_LABELS), format_func=POINT_LABELS.get, key="fit_point",
-                     horizontal=True, help="Backpropagation is shown for one training point at a time.")
+                     horizontal=True, persist_state="session",
+                     help="Backpropagation is shown for one training point at a time.")
         st.markdown(markdown)
     st.markdown("**The steps so far** (newest first)")
     config = {name: st.column_config.NumberColumn(name, format=fmt) for name, fmt in view.steps_formats.items()}
