@@ -161,3 +161,18 @@ def test_the_fit_uses_the_seven_stage_pages_weights_and_both_pages_keep_their_st
     assert at.number_input(key="w4").value == 3.0 and at.subheader[0].value.startswith("Stage 2 of 7")
     at.switch_page(FIT_PAGE).run()
     assert heading(at).startswith("Step 1 of")
+
+
+def test_the_export_panel_makes_the_fit_gif_and_offers_it():
+    at = open_fit({"step": "3"})
+    assert not at.download_button  # closed, the panel builds nothing
+    at.session_state["fit_export_open"] = True  # what opening the expander does
+    at.run()
+    at.selectbox(key="fit_gif_size").set_value("640 × 360 (small)").run()
+    at.button(key="fit_make_gif").click().run()
+    assert not at.exception
+    assert [b.label for b in at.download_button] == ["Download GIF"]
+    [preview] = at.get("image")
+    assert "35 frames, 640 × 360" in preview.proto.imgs[0].caption
+    at.number_input(key="fit_lr").set_value(0.2).run()
+    assert not at.download_button and "settings changed" in at.info[0].value

@@ -16,6 +16,7 @@ from ui.fit_controls import (
     show_fit,
     sync_fit_url,
 )
+from ui.fit_export import fit_export_panel
 from ui.url import load_link_once
 
 load_link_once()  # the seven-stage page's weights, from the link if it has them
@@ -33,5 +34,6 @@ fit_sidebar(state)
 view = cached_fit_view(tuple(state.values().items()))
 fit_stepper(view)
 show_fit(view)
+fit_export_panel(state)
 sync_fit_url(state)
 play_ticker(view)

@@ -43,6 +43,7 @@ class FitExportSettings:
     height: int = SLIDE_SIZE[1]
     hold_ms: int = 1500  # the first step's hold; the middle steps go by faster
     final_hold_ms: int = 5000
+    processes: int | None = None  # this process and its helpers; None: one helper when there is a second core
 
     def validate(self) -> FitExportSettings:
         if self.mode not in MODES:
@@ -188,7 +189,7 @@ def render_fit_gif(settings: FitExportSettings, on_progress: Callable[[int, int]
     settings.validate()
     placement = Placement(settings.width, settings.height)
     background, slides = fit_slides(settings)
-    with Renderer(placement.scale, helper_count(None)) as renderer:
+    with Renderer(placement.scale, helper_count(settings.processes)) as renderer:
         renderer.compile_and_render("background", background)
         for i, (backdrop, left, right) in enumerate(slides):
             renderer.render((i, "backdrop"), backdrop)
