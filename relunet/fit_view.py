@@ -179,8 +179,7 @@ def _bias_sections(run: BiasRun, step: int) -> tuple[tuple[str, str], ...]:
     points = run.points(step)
     b3 = float(run.b3[step])
     table = Table(
-        ("Dosage", "Observed", "sum + b3", "Predicted ReLU(sum + b3)", "Error (observed − predicted)",
-         "ReLU′(sum + b3)", "Share of the slope −2 · error · ReLU′"),
+        ("Dosage", "Observed", "sum + b3", "Predicted", "Error", "ReLU′", "Share"),
         tuple(
             (num(points.dosage[i]), num(points.observed[i]), num4(points.output_input[i]),
              num4(points.predicted[i]), num4(points.error[i]), f"{points.relu_slope[i]:.0f}", num4(points.share[i]))
@@ -207,8 +206,13 @@ def _bias_sections(run: BiasRun, step: int) -> tuple[tuple[str, str], ...]:
             f"Step {step} moved b3 from {num4(before)} by {num4(b3 - before)} to {num4(b3)}; the SSR went from "
             f"{ssr_text(float(run.ssr[step - 1]))} to {ssr_text(float(run.ssr[step]))}.\n\n"
         )
+    legend = (
+        "Predicted = ReLU(sum + b3); error = observed − predicted; ReLU′ = the slope of ReLU at sum + b3; "
+        "share = −2 · error · ReLU′, this point's part in d SSR / d b3."
+    )
     return (
-        ("Each training point's part in the slope", came + table.as_markdown() + "\n\n" + _dead_gradient_note(points)),
+        ("Each training point's part in the slope",
+         came + table.as_markdown() + "\n\n" + legend + "\n\n" + _dead_gradient_note(points)),
         ("The slope, the step size and the new b3", "\n".join(arithmetic)),
     )
 
@@ -285,7 +289,7 @@ def backprop_table(params: Params, point: int) -> Table:
             passes.append(f"**{text}**" if key in PARAM_NAMES else text)
         rows.append((
             f"{stage_.number} · {stage_.title}", f"{CURVES[stage_.curve][0]} = {num(value)}", num(arriving),
-            "<br>".join(passes),
+            "; ".join(passes),
         ))
     return Table(("Stage (walked backwards)", "Quantity at this point", "d SSR / d quantity", "Passes back"),
                  tuple(rows), frozenset({0, 1, 3}))
