@@ -8,6 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from relunet.fit import dead_nodes, first_seed, ssr
+from relunet.fit_state import FitState
+from relunet.fit_view import fit_view
 from relunet.network import ARTICLE_PARAMS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -176,3 +178,11 @@ def test_the_export_panel_makes_the_fit_gif_and_offers_it():
     assert "35 frames, 640 × 360" in preview.proto.imgs[0].caption
     at.number_input(key="fit_lr").set_value(0.2).run()
     assert not at.download_button and "settings changed" in at.info[0].value
+
+
+def test_a_fit_link_with_weights_fits_with_them_and_keeps_them_in_the_address_bar():
+    at = open_fit({"w4": "3", "step": "2"})
+    assert "w4 = 3.00" in " ".join(c.value for c in at.caption)
+    expected = fit_view(FitState(step=2, params=ARTICLE_PARAMS.with_values(w4=3.0))).heading
+    assert heading(at) == expected
+    assert at.query_params == {"w4": "3", "step": "2"}

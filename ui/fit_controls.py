@@ -94,6 +94,8 @@ def fit_sidebar(state: FitState) -> None:
             )
             weights = ", ".join(f"{name} = {num(getattr(state.params, name))}" for name in FIXED_WEIGHTS)
             st.caption(f"The other weights are the seven-stage page's: {weights}. Change them there.")
+            if st.session_state.get("act", "relu") != "relu":
+                st.caption("The fit uses ReLU, as the article's network does, whatever the seven-stage page shows.")
         else:
             st.number_input(
                 "Random start (seed)", min_value=int(bounds["seed"].low), max_value=int(bounds["seed"].high), step=1,

@@ -57,7 +57,9 @@ def test_play_steps_on_by_itself_until_paused(page, app_url):
     page.goto(app_url + "/fit")
     expect_fit_step(page, 0)
     page.get_by_role("button", name="Play").click()
-    expect(page.get_by_role("heading", name=fit_heading(3), exact=True)).to_be_visible(timeout=20_000)
+    # Some step past 2 (a busy machine may show several at once, so no exact one is waited for).
+    playing_on = re.compile(r"^Step ([3-9]|[1-3]\d) of 34 · ")
+    expect(page.get_by_role("heading", name=playing_on)).to_be_visible(timeout=20_000)
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_role("button", name="Play")).to_be_visible()
     wait_until_idle(page)
