@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 _WARM_UP_SPEC = {"width": 1, "height": 1, "marks": []}
+# Every this many renders, the helper returns the SVG and this process
+# rasterises it: otherwise the helper, which does all the JavaScript work, is
+# the slower side and this process waits for it.
+RASTERISE_HERE_EVERY = 2
 # A helper renders a frame in well under a second; far longer means it hangs.
 JOB_TIMEOUT_S = 60.0
 
@@ -33,6 +38,18 @@ def compile_vegalite(spec: dict) -> dict:
     import vl_convert
 
     return vl_convert.vegalite_to_vega(spec)
+
+
+def _vega_to_svg(spec: dict, scale: float) -> str:
+    import vl_convert
+
+    return vl_convert.vega_to_svg(spec)
+
+
+def _rasterise(svg: str, scale: float) -> bytes:
+    import vl_convert
+
+    return vl_convert.svg_to_png(svg, scale=scale)
 
 
 def _compile_and_render(spec: dict, scale: float) -> tuple[dict, bytes]:
@@ -56,6 +73,15 @@ def helper_count(processes: int | None) -> int:
     return 1 if cores >= 2 else 0
 
 
+def _start_method():
+    """Fork while this process has one thread: the helper then starts at once,
+    with nothing to import again (spawning one costs the export about a fifth
+    of its time). A process with threads (a server) must not fork: spawn."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 class Renderer:
     """PNGs by key. `render` queues a Vega spec, `compile_and_render` a
     Vega-Lite spec whose Vega form `compiled` returns; `get` waits for a PNG.
@@ -65,11 +91,9 @@ class Renderer:
         self._scale = scale
         self._jobs: dict[object, tuple[str, dict, Future | None]] = {}
         self._compiled: dict[object, dict] = {}
-        # "spawn": a server's threads must not be forked mid-flight, and a clean
-        # interpreter imports only vl-convert.
+        self._renders = 0
         self._pool = (
-            ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up)
-            if helpers > 0 else None
+            ProcessPoolExecutor(helpers, mp_context=_start_method(), initializer=_warm_up) if helpers > 0 else None
         )
 
     def __enter__(self) -> Renderer:
@@ -79,7 +103,11 @@ class Renderer:
         self.close()
 
     def render(self, key: object, vega_spec: dict) -> None:
-        self._jobs[key] = ("vega", vega_spec, self._submit(render_png, vega_spec, self._scale))
+        self._renders += 1
+        if self._pool is not None and self._renders % RASTERISE_HERE_EVERY == 0:
+            self._jobs[key] = ("svg", vega_spec, self._submit(_vega_to_svg, vega_spec, self._scale))
+        else:
+            self._jobs[key] = ("vega", vega_spec, self._submit(render_png, vega_spec, self._scale))
 
     def compile_and_render(self, key: object, vegalite_spec: dict) -> None:
         self._jobs[key] = ("vega-lite", vegalite_spec, self._submit(_compile_and_render, vegalite_spec, self._scale))
@@ -99,6 +127,8 @@ class Renderer:
             return spec
         if kind == "vega":
             return self._outcome(future, render_png, spec)
+        if kind == "svg":
+            return _rasterise(self._outcome(future, _vega_to_svg, spec), self._scale)
         vega, png = self._outcome(future, _compile_and_render, spec)
         self._compiled.setdefault(key, vega)
         return png
