@@ -238,11 +238,12 @@ class FullRun:
         return Params(**dict(zip(PARAM_NAMES, map(float, self.params[step]))))
 
 
-def _loss_and_gradient(values: np.ndarray) -> tuple[float, np.ndarray]:
-    """The SSR and its gradient for parameters in PARAM_NAMES order, in a handful of array
-    operations: the two hidden nodes side by side as columns, the training points as rows.
-    The same chain rule as `backprop` (tests hold the two equal); this form is what makes a
-    thousand steps take milliseconds, where the stage-by-stage walk spends its time in Python."""
+def _loss_and_gradient(values: np.ndarray, gradient: np.ndarray) -> float:
+    """The SSR, with its gradient written into `gradient`, for parameters in PARAM_NAMES order, in
+    a handful of array operations: the two hidden nodes side by side as columns, the training
+    points as rows. The same chain rule as `backprop` (tests hold the two equal); this form is
+    what makes a thousand steps take milliseconds, where the stage-by-stage walk spends its time
+    in Python."""
     w_in, b_in, w_out, b3 = values[0:4:2], values[1:4:2], values[4:6], values[6]
     hidden_input = np.multiply.outer(TRAINING_X, w_in) + b_in
     hidden = np.maximum(hidden_input, 0.0)
@@ -250,37 +251,37 @@ def _loss_and_gradient(values: np.ndarray) -> tuple[float, np.ndarray]:
     residual = TRAINING_Y - np.maximum(output_input, 0.0)
     d_output_input = -2.0 * residual * (output_input > 0)
     d_hidden_input = np.multiply.outer(d_output_input, w_out) * (hidden_input > 0)
-    gradient = np.empty(7)
     gradient[0:4:2] = TRAINING_X @ d_hidden_input
     gradient[1:4:2] = d_hidden_input.sum(axis=0)
     gradient[4:6] = d_output_input @ hidden
     gradient[6] = d_output_input.sum()
-    return float(residual @ residual), gradient
+    return float(residual @ residual)
 
 
 def fit_all(start: Params, learning_rate: float, limit: int = STEP_LIMIT) -> FullRun:
     """Plain gradient descent on all seven parameters until the SSR is below SSR_THRESHOLD,
     every gradient is 0 (nothing can move), the numbers blow up, or `limit` steps."""
-    rows = np.empty((limit + 1, 7))
+    rows = np.empty((limit + 1, 7))  # row k: the parameters after k steps, written in place
     gradients = np.empty((limit + 1, 7))
     losses = np.empty(limit + 1)
-    values = np.array([getattr(start, name) for name in PARAM_NAMES], dtype=float)
+    rows[0] = [getattr(start, name) for name in PARAM_NAMES]
     stop, step = "step limit", 0
     with np.errstate(over="ignore", invalid="ignore"):
         for step in range(limit + 1):
-            loss, gradient = _loss_and_gradient(values)
-            rows[step], gradients[step], losses[step] = values, gradient, loss
+            gradient = gradients[step]
+            loss = losses[step] = _loss_and_gradient(rows[step], gradient)
             if loss < SSR_THRESHOLD:
                 stop = "converged"
                 break
-            if not (math.isfinite(loss) and np.isfinite(gradient).all()) or loss > BLOWN_UP_SSR:
+            size = float(gradient @ gradient)  # one number that is NaN or inf if any gradient is
+            if not (math.isfinite(loss) and math.isfinite(size)) or loss > BLOWN_UP_SSR:
                 stop = "blown up"
                 break
-            if not gradient.any():
+            if size == 0.0 and not gradient.any():
                 stop = "stuck"
                 break
             if step < limit:
-                values = values - learning_rate * gradient
+                np.subtract(rows[step], learning_rate * gradient, out=rows[step + 1])
     end = step + 1
     return FullRun(float(learning_rate), rows[:end].copy(), gradients[:end].copy(), losses[:end].copy(), stop)
 
