@@ -186,3 +186,13 @@ def test_a_fit_link_with_weights_fits_with_them_and_keeps_them_in_the_address_ba
     expected = fit_view(FitState(step=2, params=ARTICLE_PARAMS.with_values(w4=3.0))).heading
     assert heading(at) == expected
     assert at.query_params == {"w4": "3", "step": "2"}
+
+
+def test_the_last_stage_links_to_the_fit_page():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["stage"] = "6"
+    at.run()
+    assert not at.get("page_link")
+    at.button(key="next").click().run()
+    [link] = at.get("page_link")
+    assert link.proto.label.startswith("Part 2") and link.proto.page.endswith("fit")

@@ -7,6 +7,7 @@ caches and decorators are not rebuilt on every click).
 
 import streamlit as st
 
+from relunet.stages import STAGE_COUNT
 from ui.export_panel import export_panel
 from ui.lesson import cached_diagram, cached_view, numbers, sidebar, stage_body, stepper
 from ui.url import current_state, load_link_once, sync_url
@@ -25,5 +26,8 @@ state = current_state()
 view = cached_view(tuple(state.values().items()))
 stage_body(view, cached_diagram(state.stage, state.params, state.activation))
 numbers(view)
+if state.stage == STAGE_COUNT:  # the question the last stage raises, answered on the next page
+    st.page_link("ui/fit_page.py", label="Part 2: where do −16 and −40.8 come from? Fit the bias",
+                 icon=":material/trending_down:")
 export_panel(state)
 sync_url(state)
