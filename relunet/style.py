@@ -81,6 +81,10 @@ PRESENT_STYLE = ChartStyle(
 SLIDE_STYLE = ChartStyle(
     chart_width=400, chart_height=330, diagram_width=430, font_size=18, title_size=34, line_width=6, node_size=2600
 )
+# The fit lesson's slides put two charts side by side (no diagram).
+FIT_SLIDE_STYLE = ChartStyle(
+    chart_width=350, chart_height=300, diagram_width=0, font_size=17, title_size=30, line_width=5, node_size=2200
+)
 
 # Slides: the layout is drawn at 960 × 540 and scaled to the frame size.
 SLIDE_SIZE = (960, 540)

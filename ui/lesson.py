@@ -58,11 +58,13 @@ def sidebar() -> None:
                 st.session_state[name] = without_negative_zero(st.session_state[name])
             st.number_input(
                 name, min_value=setting.low, max_value=setting.high, step=0.1, format="%.2f", key=name,
+                persist_state="session",  # kept while the fit page, which reads them, is shown
                 help=f"{WEIGHT_HELP[name]} ({setting.describe_bounds()}).",
             )
         st.radio(
             "Activation", options=list(ACTIVATIONS), format_func=lambda key: ACTIVATIONS[key].label,
-            key="act", horizontal=True, help="ReLU bends sharply; Softplus is its smooth cousin.",
+            key="act", horizontal=True, persist_state="session",
+            help="ReLU bends sharply; Softplus is its smooth cousin.",
         )
         st.button("Reset to the article's values", key="reset", on_click=reset_weights, width="stretch")
         st.caption("The address bar keeps the stage and the weights: copy it to share this exact view.")
@@ -135,5 +137,6 @@ def numbers(view: StageView) -> None:
         st.markdown("**Worked examples** · this stage's arithmetic, from the current weights")
         st.markdown(view.examples.as_markdown())
     with probe_column:
-        st.slider("Probe dosage: follow one dosage through every stage", 0.0, 1.0, step=0.01, key="probe")
+        st.slider("Probe dosage: follow one dosage through every stage", 0.0, 1.0, step=0.01, key="probe",
+                  persist_state="session")
         st.markdown(view.probe_trace.as_markdown())

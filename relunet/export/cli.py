@@ -1,5 +1,6 @@
 """`python -m relunet.export`: the seven stages for slides, as an animated
-GIF, an MP4, a PowerPoint deck, or PNG / SVG stills.
+GIF, an MP4, a PowerPoint deck, or PNG / SVG stills; or the fit of the
+weights (`--lesson fit`) as an animated GIF.
 
 Every limit comes from relunet.bounds, the table the page and the URL read
 too. Bad input exits 2 with one line; the file is written by the rules of
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from relunet.bounds import BOUNDS, WEIGHT_LIMIT, Rejected
 from relunet.export import animation
+from relunet.export.fit_animation import FitExportSettings, render_fit_gif
 from relunet.export.formats import FORMATS, FormatError, Request, resolve
 from relunet.export.gif import frames_in
 from relunet.export.interrupts import (
@@ -32,7 +34,10 @@ from relunet.export.interrupts import (
 )
 from relunet.export.output import STDOUT, OutputRefused, check_target, write_output
 from relunet.export.settings import ExportSettings, frame_plan
+from relunet.fit_state import FIXED_WEIGHTS, MODES
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, DEFAULT_ACTIVATION, PARAM_NAMES, Params
+
+LESSONS = ("stages", "fit")
 
 # --- command line ----------------------------------------------------------
 
@@ -110,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
             "  python -m relunet.export --out lesson.pptx --w3 -20\n"
             "  python -m relunet.export --out stage5.svg --stage 5\n"
             "  python -m relunet.export --out stills.zip --format svg\n"
+            "  python -m relunet.export --lesson fit --out fit.gif\n"
+            "  python -m relunet.export --lesson fit --mode all --seed 27 --out backprop.gif\n"
             "  python -m relunet.export --out small.gif --width 640 --height 360 --tween 4 --hold 3\n"
             "\nDurations are in seconds; a GIF rounds them to 0.01 s, an MP4 to its 30 fps grid."
         ),
@@ -119,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where to write; its extension picks the format. A regular file, replaced atomically "
                              "with its permissions kept (a symlink is written through to its target), or - for "
                              "standard output (a GIF unless --format says otherwise)")
+    parser.add_argument("--lesson", choices=LESSONS, default="stages",
+                        help="the seven stages, or the fit: the loss and the fit side by side, one frame per step "
+                             "(GIF only)")
     parser.add_argument("--force", action="store_true", help="replace the file even if it is read-only")
     parser.add_argument("--format", default=None, metavar="|".join(FORMATS),
                         help="the format, when --out's extension does not say it")
@@ -146,7 +156,33 @@ def build_parser() -> argparse.ArgumentParser:
                              help=f"{'bias' if name.startswith('b') else 'weight'}, ±{WEIGHT_LIMIT:g}")
     network.add_argument("--activation", choices=tuple(ACTIVATIONS), default=DEFAULT_ACTIVATION,
                          help="activation function of the nodes")
+    fit = parser.add_argument_group("the fit (--lesson fit; --hold is the first step's, eased shorter in between)")
+    fit.add_argument("--mode", choices=MODES, default=FitExportSettings.mode,
+                     help="fit b3 alone by gradient descent, or all seven weights by backpropagation")
+    fit.add_argument("--lr", type=_bounded("lr", "learning rate"), default=FitExportSettings.lr, metavar="RATE",
+                     help=f"learning rate, {BOUNDS['lr'].describe()}")
+    fit.add_argument("--b3start", type=_bounded("b3start"), default=FitExportSettings.b3start, metavar="X",
+                     help="where b3 starts (mode bias)")
+    fit.add_argument("--seed", type=_bounded("seed"), default=FitExportSettings.seed, metavar="N",
+                     help=f"the random start (mode all), {BOUNDS['seed'].describe()}")
     return parser
+
+
+def _given(argv: list[str], flag: str) -> bool:
+    return any(token == flag or token.startswith(flag + "=") for token in argv)
+
+
+def _fit_settings(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str]) -> FitExportSettings:
+    for flag in ("--tween", "--tween-time", "--activation", "--b3"):
+        if _given(argv, flag):
+            parser.error(f"{flag} applies to --lesson stages only" + (" (the fit starts from --b3start)"
+                                                                      if flag == "--b3" else ""))
+    return FitExportSettings(
+        mode=args.mode, lr=args.lr, b3start=args.b3start, seed=args.seed,
+        params=ARTICLE_PARAMS.with_values(**{name: getattr(args, name) for name in FIXED_WEIGHTS}),
+        width=args.width, height=args.height,
+        hold_ms=_seconds_to_ms(args.hold), final_hold_ms=_seconds_to_ms(args.final_hold),
+    )
 
 
 def render(request: Request, settings: ExportSettings, stem: str) -> tuple[bytes, str]:
@@ -182,17 +218,36 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(_join_negative_values(parser, sys.argv[1:] if argv is None else argv))
+    argv = _join_negative_values(parser, sys.argv[1:] if argv is None else list(argv))
+    args = parser.parse_args(argv)
     try:
         request = resolve(args.out, args.format, args.stage)
     except FormatError as reason:
         parser.error(str(reason))
     default_width, default_height = request.format.default_size
+    if args.width is None:
+        args.width = default_width
+    if args.height is None:
+        args.height = default_height
+    if args.lesson == "fit":
+        if request.format.name != "gif":
+            parser.error(f"--lesson fit exports a GIF only, not {request.format.name}")
+        fit_settings = _fit_settings(parser, args, argv)
+        try:
+            fit_settings.validate()
+        except ValueError as reason:
+            parser.error(str(reason))
+
+        def produce() -> tuple[bytes, str]:
+            data = render_fit_gif(fit_settings)
+            return data, f"{frames_in(data)} frames of {fit_settings.width}×{fit_settings.height}"
+
+        return _produce_and_write(parser, args, produce)
     settings = ExportSettings(
         params=Params(**{name: getattr(args, name) for name in PARAM_NAMES}),
         activation=args.activation,
-        width=default_width if args.width is None else args.width,
-        height=default_height if args.height is None else args.height,
+        width=args.width,
+        height=args.height,
         tween=args.tween,
         hold_ms=_seconds_to_ms(args.hold),
         final_hold_ms=_seconds_to_ms(args.final_hold),
@@ -204,13 +259,19 @@ def _run(argv: list[str] | None) -> int:
             animation.check_mp4(settings)
     except ValueError as reason:
         parser.error(str(reason))
+    stem = "relunet" if args.out == STDOUT else (Path(args.out).stem or "relunet")
+    return _produce_and_write(parser, args, lambda: render(request, settings, stem))
+
+
+def _produce_and_write(parser: argparse.ArgumentParser, args: argparse.Namespace,
+                       produce: Callable[[], tuple[bytes, str]]) -> int:
+    """Make the file and write it; every failure is one line and writes nothing."""
     to_stdout = args.out == STDOUT
     try:
         check_target(args.out, args.force)
         with held_back():
             _load_export_stack()
-        stem = "relunet" if to_stdout else (Path(args.out).stem or "relunet")
-        data, what = render(request, settings, stem)
+        data, what = produce()
         if to_stdout:
             write_output(args.out, data)
         else:
