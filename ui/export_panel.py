@@ -44,6 +44,7 @@ def wait_for(ticket: Ticket, what: str, unit: str) -> bytes | None:
     error, the progress bar gone) if it failed or took too long."""
     bar = st.empty()
     deadline = time.monotonic() + WAIT_LIMIT_S
+    shown = None
     while not ticket.wait(timeout=POLL_S):
         if time.monotonic() > deadline:
             bar.empty()
@@ -52,12 +53,15 @@ def wait_for(ticket: Ticket, what: str, unit: str) -> bytes | None:
         place = ticket.position()
         done, total = ticket.progress()
         if place:
-            ahead = "1 export is" if place == 1 else f"{place} exports are"
-            bar.progress(0.0, text=f"Waiting for a free renderer: {ahead} ahead of yours in the queue…")
+            where = "next in the queue" if place == 1 else f"number {place} in the queue"
+            now = (0.0, f"All renderers are busy with other exports; yours is {where}…")
         elif total:
-            bar.progress(min(done / total, 1.0), text=f"Rendering {unit} {done} of {total}…")
+            now = (min(done / total, 1.0), f"Rendering {unit} {done} of {total}…")
         else:
-            bar.progress(0.0, text="Starting the renderer…")
+            now = (0.0, "Starting the renderer…")
+        if now != shown:  # only changes go to the browser: ten waiting sessions must not keep the server busy
+            bar.progress(now[0], text=now[1])
+            shown = now
     bar.empty()
     try:
         return ticket.result(timeout=0)

@@ -10,7 +10,9 @@ of a server, so the server's own interpreter only serves clicks.
   an export left behind goes back to the system.
 - Never stuck: a worker that dies or runs past `job_timeout_s` is killed and
   its job is tried once more, then reported as failed in one line; every
-  wait has a timeout.
+  wait has a timeout. When the server exits, running exports are killed
+  rather than waited for.
+- Polite: workers run at a lower CPU priority than the server.
 
 A job is any picklable function `run(settings, on_progress) -> bytes` (a
 module-level function) with hashable, picklable settings, so every export
@@ -21,10 +23,13 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import multiprocessing.context
 import os
 import signal
+import sys
 import threading
 import time
+import types
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -47,8 +52,38 @@ class ExportFailed(Exception):
     """An export could not be made; str() is one line for the user."""
 
 
+# Exports are background work: a worker yields the CPU to the server's clicks.
+WORKER_NICENESS = 10
+
+
+_main_swap = threading.Lock()
+
+
+class _WorkerProcess(multiprocessing.context.SpawnProcess):
+    """A spawned worker that does not run the server's page. Spawning re-runs
+    the parent's `__main__` file in the child, and Streamlit makes the page
+    script `__main__` while it runs, so every worker would import the page's
+    whole stack and draw it in bare mode. Started with a bare `__main__` (only
+    for the instant the child is launched), the child imports just its job."""
+
+    @staticmethod
+    def _Popen(process_obj):
+        with _main_swap:
+            main = sys.modules["__main__"]
+            sys.modules["__main__"] = types.ModuleType("__main__")
+            try:
+                return multiprocessing.context.SpawnProcess._Popen(process_obj)
+            finally:
+                sys.modules["__main__"] = main
+
+
+class _WorkerContext(multiprocessing.context.SpawnContext):
+    Process = _WorkerProcess
+
+
 def _start_worker(progress_queue) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the server's terminal is the server's to answer
+    os.nice(WORKER_NICENESS)
     global _progress_queue
     _progress_queue = progress_queue
 
@@ -124,7 +159,7 @@ class ExportPool:
         self._keep_results = keep_results
         self._retries = retries
         self._lock = threading.Lock()
-        self._context = multiprocessing.get_context("spawn")  # a server's threads must not be forked
+        self._context = _WorkerContext()  # spawned: a server's threads must not be forked
         self._progress = self._context.Queue()
         self._executor: ProcessPoolExecutor | None = None
         self._ids = itertools.count(1)
@@ -264,6 +299,12 @@ class ExportPool:
             except Exception:  # queue.Empty: nothing reported this second
                 message = ()
             if message is None:
+                return
+            if not threading.main_thread().is_alive():  # the server is exiting: it must not wait for exports
+                with self._lock:
+                    executor, self._executor = self._executor, None
+                if executor is not None:
+                    stop_executor(executor)
                 return
             now = time.monotonic()
             with self._lock:
