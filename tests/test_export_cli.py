@@ -88,7 +88,7 @@ def test_missing_folder_is_reported_without_rendering(tmp_path, capsys, monkeypa
 
 
 def test_a_folder_as_out_is_reported(tmp_path, capsys):
-    assert main(["--out", str(tmp_path), *FAST]) == 1
+    assert main(["--out", str(tmp_path), "--format", "gif", *FAST]) == 1
     err = capsys.readouterr().err
     assert "is a folder" in err and err.count("\n") == 1
     assert os.listdir(tmp_path) == []

@@ -1,4 +1,5 @@
-"""`python -m relunet.export`: the seven stages as an animated GIF for slides.
+"""`python -m relunet.export`: the seven stages for slides, as an animated
+GIF, an MP4, a PowerPoint deck, or PNG / SVG stills.
 
 Every limit comes from relunet.bounds, the table the page and the URL read
 too. Bad input exits 2 with one line; the file is written by the rules of
@@ -15,9 +16,11 @@ import re
 import sys
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
 
-from relunet.bounds import BOUNDS, MAX_TOTAL_MEGAPIXELS, WEIGHT_LIMIT, Rejected
+from relunet.bounds import BOUNDS, WEIGHT_LIMIT, Rejected
 from relunet.export import animation
+from relunet.export.formats import FORMATS, FormatError, Request, resolve
 from relunet.export.gif import frames_in
 from relunet.export.interrupts import (
     Interrupted,
@@ -28,7 +31,7 @@ from relunet.export.interrupts import (
     restore_default_handlers,
 )
 from relunet.export.output import STDOUT, OutputRefused, check_target, write_output
-from relunet.export.settings import ExportSettings
+from relunet.export.settings import ExportSettings, frame_plan
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, DEFAULT_ACTIVATION, PARAM_NAMES, Params
 
 # --- command line ----------------------------------------------------------
@@ -81,34 +84,51 @@ def _seconds_to_ms(seconds: float) -> int:
     return round(seconds * 100) * 10
 
 
+def _format_help() -> str:
+    lines = ["formats (--format, or the extension of --out; .zip means all seven stills):"]
+    for f in FORMATS.values():
+        lines.append(textwrap.fill(f.what, 78, initial_indent=f"  {f.name:<5} ", subsequent_indent=" " * 8))
+        lines.append(textwrap.fill(f"limit: {f.limit}", 78, initial_indent=" " * 8, subsequent_indent=" " * 10))
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     defaults = ExportSettings()
     parser = _Parser(
         prog="python -m relunet.export",
         description=textwrap.fill(
-            "Export the seven stages in which the ReLU network builds its curve as a looping animated GIF for "
-            "slides (PowerPoint, Keynote, Google Slides). Each stage is held long enough to say a sentence, the "
-            "curve morphs smoothly between stages, and the final curve is held longest. "
-            f"Frames: 7 held + 6 × TWEEN in-between, at most {MAX_TOTAL_MEGAPIXELS} megapixels in all.",
+            "Export the seven stages in which the ReLU network builds its curve, for slides (PowerPoint, "
+            "Keynote, Google Slides): a looping animation (GIF or MP4), a PowerPoint deck, or PNG / SVG stills. "
+            "Each stage is held long enough to say a sentence, the curve moves between stages in eased steps, "
+            "and the final curve is held longest.",
             width=78,
-        ),
+        ) + "\n\n" + _format_help(),
         epilog=(
             "example:\n"
             "  python -m relunet.export --out relu.gif\n"
-            "  python -m relunet.export --out small.gif --width 640 --height 360 --tween 4 --hold 3 --w3 -20\n"
-            "\nDurations are in seconds and are rounded to the GIF's 0.01 s steps."
+            "  python -m relunet.export --out relu.mp4 --width 1920 --height 1080\n"
+            "  python -m relunet.export --out lesson.pptx --w3 -20\n"
+            "  python -m relunet.export --out stage5.svg --stage 5\n"
+            "  python -m relunet.export --out stills.zip --format svg\n"
+            "  python -m relunet.export --out small.gif --width 640 --height 360 --tween 4 --hold 3\n"
+            "\nDurations are in seconds; a GIF rounds them to 0.01 s, an MP4 to its 30 fps grid."
         ),
         formatter_class=_HelpFormatter,
     )
-    parser.add_argument("--out", required=True, type=_file_name, default=argparse.SUPPRESS, metavar="FILE.gif",
-                        help="where to write the GIF: a regular file, replaced atomically with its permissions "
-                             "kept (a symlink is written through to its target), or - for standard output")
+    parser.add_argument("--out", required=True, type=_file_name, default=argparse.SUPPRESS, metavar="FILE",
+                        help="where to write; its extension picks the format. A regular file, replaced atomically "
+                             "with its permissions kept (a symlink is written through to its target), or - for "
+                             "standard output (then give --format)")
     parser.add_argument("--force", action="store_true", help="replace the file even if it is read-only")
+    parser.add_argument("--format", default=None, metavar="|".join(FORMATS),
+                        help="the format, when --out's extension does not say it")
+    parser.add_argument("--stage", type=_bounded("stage"), default=None, metavar="N",
+                        help=f"the stage of a single png or svg still, {BOUNDS['stage'].describe()}")
     size = parser.add_argument_group("frame")
-    size.add_argument("--width", type=_bounded("width"), default=defaults.width,
-                      help=f"frame width, {BOUNDS['width'].describe()}")
-    size.add_argument("--height", type=_bounded("height"), default=defaults.height,
-                      help=f"frame height, {BOUNDS['height'].describe()}")
+    size.add_argument("--width", type=_bounded("width"), default=None,
+                      help=f"frame width, {BOUNDS['width'].describe()} (default: 960; 1920 for pptx)")
+    size.add_argument("--height", type=_bounded("height"), default=None,
+                      help=f"frame height, {BOUNDS['height'].describe()} (default: 540; 1080 for pptx)")
     timing = parser.add_argument_group("timing")
     timing.add_argument("--tween", type=_bounded("tween"), default=defaults.tween,
                         help=f"in-between frames per transition, {BOUNDS['tween'].describe()} (0 = cut)")
@@ -129,6 +149,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def render(request: Request, settings: ExportSettings, stem: str) -> tuple[bytes, str]:
+    """The file's bytes and a few words on what they hold."""
+    size = f"{settings.width}×{settings.height}"
+    name = request.format.name
+    if request.as_zip:
+        return animation.render_stills_zip(settings, name, stem), f"7 {name.upper()} stills of {size}"
+    if request.format.still:
+        render_still = animation.STILL_RENDERERS[name]
+        data = render_still(settings.params, settings.activation, request.stage, settings.width, settings.height)
+        return data, f"stage {request.stage} as a {size} still ({name.upper()})"
+    if name == "mp4":
+        seconds = sum(p.duration_ms for p in frame_plan(settings)) / 1000
+        return animation.render_mp4(settings), f"H.264 MP4 of {size}, {seconds:.1f} s"
+    if name == "pptx":
+        from relunet.export.deck import render_deck
+
+        return render_deck(settings), f"PowerPoint deck of 9 slides, pictures and movie at {size}"
+    data = animation.render_gif(settings)
+    return data, f"{frames_in(data)} frames of {size}"
+
+
 def main(argv: list[str] | None = None) -> int:
     install_interrupt_handlers()
     try:
@@ -142,11 +183,16 @@ def main(argv: list[str] | None = None) -> int:
 def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(_join_negative_values(parser, sys.argv[1:] if argv is None else argv))
+    try:
+        request = resolve(args.out, args.format, args.stage)
+    except FormatError as reason:
+        parser.error(str(reason))
+    default_width, default_height = request.format.default_size
     settings = ExportSettings(
         params=Params(**{name: getattr(args, name) for name in PARAM_NAMES}),
         activation=args.activation,
-        width=args.width,
-        height=args.height,
+        width=default_width if args.width is None else args.width,
+        height=default_height if args.height is None else args.height,
         tween=args.tween,
         hold_ms=_seconds_to_ms(args.hold),
         final_hold_ms=_seconds_to_ms(args.final_hold),
@@ -154,6 +200,8 @@ def _run(argv: list[str] | None) -> int:
     )
     try:
         settings.validate()
+        if request.format.name in ("mp4", "pptx"):
+            animation.check_mp4(settings)
     except ValueError as reason:
         parser.error(str(reason))
     to_stdout = args.out == STDOUT
@@ -161,20 +209,21 @@ def _run(argv: list[str] | None) -> int:
         check_target(args.out, args.force)
         with held_back():
             _load_export_stack()
-        data = animation.render_gif(settings)
+        stem = "relunet" if to_stdout else (Path(args.out).stem or "relunet")
+        data, what = render(request, settings, stem)
         if to_stdout:
             write_output(args.out, data)
         else:
             with held_back_then_ignored():
                 write_output(args.out, data, args.force)
-                _report(args.out, data, settings)
+                _report(args.out, data, what)
             return 0
     except OutputRefused as reason:
         print(f"{parser.prog}: error: {reason}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         _silence_stdout()
-        print(f"{parser.prog}: error: standard output was closed before the GIF was all written", file=sys.stderr)
+        print(f"{parser.prog}: error: standard output was closed before the file was all written", file=sys.stderr)
         return 1
     except OSError as reason:
         print(f"{parser.prog}: error: cannot write {args.out}: {reason.strerror or reason}", file=sys.stderr)
@@ -183,7 +232,7 @@ def _run(argv: list[str] | None) -> int:
         print(f"{parser.prog}: error: export failed, nothing written ({type(reason).__name__}: {reason})",
               file=sys.stderr)
         return 1
-    _report(args.out, data, settings)
+    _report(args.out, data, what)
     return 0
 
 
@@ -195,11 +244,11 @@ def _load_export_stack() -> None:
     from relunet.export import frames, slide  # noqa: F401
 
 
-def _report(out: str, data: bytes, settings: ExportSettings) -> None:
-    """What was written, on standard error when the GIF itself went to standard output."""
+def _report(out: str, data: bytes, what: str) -> None:
+    """What was written, on standard error when the file itself went to standard output."""
     where = "standard output" if out == STDOUT else out
-    print(f"Wrote {where}: {frames_in(data)} frames of {settings.width}×{settings.height}, "
-          f"{len(data) / 1024:.0f} KiB ({len(data):,} bytes)", file=sys.stderr if out == STDOUT else sys.stdout)
+    print(f"Wrote {where}: {what}, {len(data) / 1024:.0f} KiB ({len(data):,} bytes)",
+          file=sys.stderr if out == STDOUT else sys.stdout)
 
 
 def _silence_stdout() -> None:

@@ -22,24 +22,47 @@ from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from relunet.export.executors import stop_executor
+from relunet.export.fonts import use_page_font
 from relunet.export.interrupts import children_ignore_ctrl_c
 
 _WARM_UP_SPEC = {"width": 1, "height": 1, "marks": []}
+# Every this many renders, the helper returns the SVG and this process
+# rasterises it: otherwise the helper, which does all the JavaScript work, is
+# the slower side and this process waits for it.
+RASTERISE_HERE_EVERY = 2
 # A helper renders a frame in well under a second; far longer means it hangs.
 JOB_TIMEOUT_S = 60.0
+
+
+def render_svg(vega_spec: dict) -> str:
+    """The spec as SVG text, set in the page's font."""
+    import vl_convert
+
+    use_page_font()
+    return vl_convert.vega_to_svg(vega_spec)
 
 
 def render_png(vega_spec: dict, scale: float = 1.0) -> bytes:
     """SVG then PNG: the very same pixels as vega_to_png, about a third faster."""
     import vl_convert
 
-    return vl_convert.svg_to_png(vl_convert.vega_to_svg(vega_spec), scale=scale)
+    return vl_convert.svg_to_png(render_svg(vega_spec), scale=scale)
 
 
 def compile_vegalite(spec: dict) -> dict:
     import vl_convert
 
     return vl_convert.vegalite_to_vega(spec)
+
+
+def _vega_to_svg(spec: dict, scale: float) -> str:
+    return render_svg(spec)
+
+
+def _rasterise(svg: str, scale: float) -> bytes:
+    import vl_convert
+
+    return vl_convert.svg_to_png(svg, scale=scale)
 
 
 def _compile_and_render(spec: dict, scale: float) -> tuple[dict, bytes]:
@@ -49,9 +72,7 @@ def _compile_and_render(spec: dict, scale: float) -> tuple[dict, bytes]:
 
 def _start_helper() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to answer
-    import vl_convert
-
-    vl_convert.vega_to_svg(_WARM_UP_SPEC)
+    render_svg(_WARM_UP_SPEC)
 
 
 def helper_count(processes: int | None) -> int:
@@ -73,8 +94,9 @@ class Renderer:
         self._scale = scale
         self._jobs: dict[object, tuple[str, dict, Future | None]] = {}
         self._compiled: dict[object, dict] = {}
-        # "spawn": a server's threads must not be forked mid-flight, and a clean
-        # interpreter imports only vl-convert.
+        self._renders = 0
+        # "spawn", never "fork": a helper forked while any other thread runs (a
+        # server's, or an earlier pool's) can deadlock on a lock that thread held.
         self._pool = (
             ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_helper)
             if helpers > 0 else None
@@ -90,7 +112,11 @@ class Renderer:
             self._abandon_pool()
 
     def render(self, key: object, vega_spec: dict) -> None:
-        self._jobs[key] = ("vega", vega_spec, self._submit(render_png, vega_spec, self._scale))
+        self._renders += 1
+        if self._pool is not None and self._renders % RASTERISE_HERE_EVERY == 0:
+            self._jobs[key] = ("svg", vega_spec, self._submit(_vega_to_svg, vega_spec, self._scale))
+        else:
+            self._jobs[key] = ("vega", vega_spec, self._submit(render_png, vega_spec, self._scale))
 
     def compile_and_render(self, key: object, vegalite_spec: dict) -> None:
         self._jobs[key] = ("vega-lite", vegalite_spec, self._submit(_compile_and_render, vegalite_spec, self._scale))
@@ -104,12 +130,18 @@ class Renderer:
             self._jobs[key] = ("done", png, None)
         return self._compiled[key]
 
+    def __contains__(self, key: object) -> bool:
+        """Whether a job for `key` is queued and not yet taken with `get`."""
+        return key in self._jobs
+
     def get(self, key: object) -> bytes:
         kind, spec, future = self._jobs.pop(key)
         if kind == "done":
             return spec
         if kind == "vega":
             return self._outcome(future, render_png, spec)
+        if kind == "svg":
+            return _rasterise(self._outcome(future, _vega_to_svg, spec), self._scale)
         vega, png = self._outcome(future, _compile_and_render, spec)
         self._compiled.setdefault(key, vega)
         return png
