@@ -1,8 +1,10 @@
 """One bounded pool of worker processes that makes exports for every session
 of a server, so the server's own interpreter only serves clicks.
 
-- Bounded: at most `workers` exports run at once; the rest wait in a queue
-  whose order each waiting request can see (`Ticket.position`).
+- Bounded: at most `workers` exports run at once, and together they may
+  need at most `memory_budget_mb` (each job says what it needs; one job
+  always may run); the rest wait in a first-come queue whose order each
+  waiting request can see (`Ticket.position`).
 - Shared: a request for a job already queued, running, or recently made
   gets that job's ticket, so the same settings render once.
 - Recycled: each worker process makes `max_tasks_per_child` exports, then is
@@ -107,6 +109,7 @@ class Ticket:
     job_id: int
     run: Job
     settings: Any
+    memory_mb: float = 0.0
     future: Future = field(default_factory=Future)
     pool: ExportPool | None = None
     attempts: int = 0
@@ -152,8 +155,10 @@ class ExportPool:
         job_timeout_s: float = 600.0,
         keep_results: int = 8,
         retries: int = 1,
+        memory_budget_mb: float = float("inf"),
     ):
         self.workers = workers
+        self.memory_budget_mb = memory_budget_mb
         self.job_timeout_s = job_timeout_s
         self._max_tasks_per_child = max_tasks_per_child
         self._keep_results = keep_results
@@ -173,9 +178,10 @@ class ExportPool:
 
     # --- what sessions call ---------------------------------------------------
 
-    def submit(self, run: Job, settings: Hashable) -> Ticket:
+    def submit(self, run: Job, settings: Hashable, memory_mb: float = 0.0) -> Ticket:
         """The ticket for `run(settings)`: an identical job's if one is queued,
-        running or recently made, else a new one at the back of the queue."""
+        running or recently made, else a new one at the back of the queue.
+        `memory_mb`: what the job's worker needs at its peak."""
         key = (run.__module__, run.__qualname__, settings)
         with self._lock:
             if self._closed:
@@ -185,7 +191,7 @@ class ExportPool:
                 return self._made[key]
             if key in self._tickets:
                 return self._tickets[key]
-            ticket = Ticket(key, next(self._ids), run, settings, pool=self)
+            ticket = Ticket(key, next(self._ids), run, settings, memory_mb, pool=self)
             self._tickets[key] = ticket
             self._waiting.append(ticket)
             started = self._dispatch()
@@ -232,6 +238,9 @@ class ExportPool:
         what this returns."""
         started = []
         while self._waiting and len(self._running) < self.workers and not self._closed:
+            in_use = sum(running.memory_mb for running in self._running.values())
+            if self._running and in_use + self._waiting[0].memory_mb > self.memory_budget_mb:
+                break  # first come, first served: the next job waits for memory rather than being overtaken
             ticket = self._waiting.popleft()
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(
