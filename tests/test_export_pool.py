@@ -112,3 +112,16 @@ def test_a_worker_killed_at_any_moment_means_a_retry_or_one_line(pool, delay):
     except ExportFailed as failed:
         assert "\n" not in str(failed)
     assert shared.submit(pool_jobs.pid_after, 0.1).result(WAIT_S)  # and the pool goes on
+
+
+def test_jobs_that_need_more_memory_than_is_left_wait_their_turn(pool, tmp_path):
+    shared = pool(workers=2, memory_budget_mb=700)
+    log = tmp_path / "runs.log"
+    big = [shared.submit(pool_jobs.pid_after, (0.5 + n / 1000, str(log)), memory_mb=600) for n in range(2)]
+    small = [shared.submit(pool_jobs.pid_after, (0.5 + n / 1000, str(log)), memory_mb=100) for n in range(2, 4)]
+    assert [ticket.position() for ticket in big + small] == [0, 1, 2, 3]  # the second big job waits for memory
+    for ticket in big + small:
+        ticket.result(WAIT_S)
+    spans = sorted(tuple(map(float, line.split()[1:])) for line in log.read_text().splitlines())
+    first_end = spans[0][1]
+    assert all(start >= first_end for start, _ in spans[1:])  # nothing ran beside the first big job

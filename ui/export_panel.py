@@ -20,15 +20,17 @@ import streamlit as st
 from relunet.bounds import BOUNDS
 from relunet.export import ExportSettings, frames_in
 from relunet.export.choices import HOLD_STEP_S, hold_ms, hold_range, max_tween
-from relunet.export.jobs import Stills, gif_job, still_from_zip, stills_zip_job
+from relunet.export.jobs import STILLS_MB, Stills, gif_job, gif_memory_mb, still_from_zip, stills_zip_job
 from relunet.export.pool import ExportFailed, ExportPool, Ticket
 from relunet.state import PageState
 from relunet.style import FRAME_SIZES
 from relunet.view import export_file_stem
 
-# Worker processes for the whole server. Each holds one export's frames (up to about 300 MB at 1920 × 1080)
-# and is replaced after each export, so memory an export used goes back to the system.
+# Worker processes for the whole server, each replaced after its export so the memory it used goes back. Two
+# small exports run side by side; a large one (up to about 660 MB at 1920 × 1080) runs alone: with the server
+# itself (about 250 MB with a class connected) the whole app stays within Community Cloud's 1 GB.
 POOL_WORKERS = 2
+WORKERS_MEMORY_MB = 700
 # The longest a session waits for its export, queue included; the pool kills a job stuck for 10 minutes.
 WAIT_LIMIT_S = 15 * 60
 POLL_S = 0.3
@@ -36,7 +38,13 @@ POLL_S = 0.3
 
 @st.cache_resource
 def export_pool() -> ExportPool:
-    return ExportPool(workers=POOL_WORKERS, max_tasks_per_child=1)
+    return ExportPool(workers=POOL_WORKERS, max_tasks_per_child=1, memory_budget_mb=WORKERS_MEMORY_MB)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def frame_count(gif: bytes) -> int:
+    """Counting a GIF's frames decodes them all: once per GIF, not on every rerun of the panel."""
+    return frames_in(gif)
 
 
 def wait_for(ticket: Ticket, what: str, unit: str) -> bytes | None:
@@ -44,6 +52,7 @@ def wait_for(ticket: Ticket, what: str, unit: str) -> bytes | None:
     error, the progress bar gone) if it failed or took too long."""
     bar = st.empty()
     deadline = time.monotonic() + WAIT_LIMIT_S
+    shown = None
     while not ticket.wait(timeout=POLL_S):
         if time.monotonic() > deadline:
             bar.empty()
@@ -52,12 +61,15 @@ def wait_for(ticket: Ticket, what: str, unit: str) -> bytes | None:
         place = ticket.position()
         done, total = ticket.progress()
         if place:
-            ahead = "1 export is" if place == 1 else f"{place} exports are"
-            bar.progress(0.0, text=f"Waiting for a free renderer: {ahead} ahead of yours in the queue…")
+            where = "next in the queue" if place == 1 else f"number {place} in the queue"
+            now = (0.0, f"All renderers are busy with other exports; yours is {where}…")
         elif total:
-            bar.progress(min(done / total, 1.0), text=f"Rendering {unit} {done} of {total}…")
+            now = (min(done / total, 1.0), f"Rendering {unit} {done} of {total}…")
         else:
-            bar.progress(0.0, text="Starting the renderer…")
+            now = (0.0, "Starting the renderer…")
+        if now != shown:  # only changes go to the browser: ten waiting sessions must not keep the server busy
+            bar.progress(now[0], text=now[1])
+            shown = now
     bar.empty()
     try:
         return ticket.result(timeout=0)
@@ -119,9 +131,9 @@ def panel_body(state: PageState) -> None:
     if st.button("Make the GIF", key="make_gif", type="primary", help=f"{settings.frame_count} frames"):
         st.session_state.gif_for = settings
     if st.session_state.get("gif_for") == settings:
-        gif = wait_for(pool.submit(gif_job, settings), "The GIF", "frame")
+        gif = wait_for(pool.submit(gif_job, settings, gif_memory_mb(settings)), "The GIF", "frame")
         if gif is not None:
-            st.image(gif, caption=f"{frames_in(gif)} frames, {width} × {height}, {len(gif) / 1e6:.2f} MB")
+            st.image(gif, caption=f"{frame_count(gif)} frames, {width} × {height}, {len(gif) / 1e6:.2f} MB")
             st.download_button(
                 "Download GIF", data=gif, file_name=f"{stem}.gif", mime="image/gif", key="download_gif",
                 on_click="ignore", icon=":material/download:",
@@ -134,7 +146,7 @@ def panel_body(state: PageState) -> None:
     if st.button("Make the PNG stills", key="make_stills"):
         st.session_state.stills_for = stills
     if st.session_state.get("stills_for") == stills:
-        archive = wait_for(pool.submit(stills_zip_job, stills), "The PNG stills", "stage")
+        archive = wait_for(pool.submit(stills_zip_job, stills, STILLS_MB), "The PNG stills", "stage")
         if archive is not None:
             still_column, zip_column = st.columns(2)
             still_column.download_button(

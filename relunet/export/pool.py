@@ -1,8 +1,10 @@
 """One bounded pool of worker processes that makes exports for every session
 of a server, so the server's own interpreter only serves clicks.
 
-- Bounded: at most `workers` exports run at once; the rest wait in a queue
-  whose order each waiting request can see (`Ticket.position`).
+- Bounded: at most `workers` exports run at once, and together they may
+  need at most `memory_budget_mb` (each job says what it needs; one job
+  always may run); the rest wait in a first-come queue whose order each
+  waiting request can see (`Ticket.position`).
 - Shared: a request for a job already queued, running, or recently made
   gets that job's ticket, so the same settings render once.
 - Recycled: each worker process makes `max_tasks_per_child` exports, then is
@@ -10,7 +12,9 @@ of a server, so the server's own interpreter only serves clicks.
   an export left behind goes back to the system.
 - Never stuck: a worker that dies or runs past `job_timeout_s` is killed and
   its job is tried once more, then reported as failed in one line; every
-  wait has a timeout.
+  wait has a timeout. When the server exits, running exports are killed
+  rather than waited for.
+- Polite: workers run at a lower CPU priority than the server.
 
 A job is any picklable function `run(settings, on_progress) -> bytes` (a
 module-level function) with hashable, picklable settings, so every export
@@ -21,10 +25,13 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import multiprocessing.context
 import os
 import signal
+import sys
 import threading
 import time
+import types
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -47,8 +54,38 @@ class ExportFailed(Exception):
     """An export could not be made; str() is one line for the user."""
 
 
+# Exports are background work: a worker yields the CPU to the server's clicks.
+WORKER_NICENESS = 10
+
+
+_main_swap = threading.Lock()
+
+
+class _WorkerProcess(multiprocessing.context.SpawnProcess):
+    """A spawned worker that does not run the server's page. Spawning re-runs
+    the parent's `__main__` file in the child, and Streamlit makes the page
+    script `__main__` while it runs, so every worker would import the page's
+    whole stack and draw it in bare mode. Started with a bare `__main__` (only
+    for the instant the child is launched), the child imports just its job."""
+
+    @staticmethod
+    def _Popen(process_obj):
+        with _main_swap:
+            main = sys.modules["__main__"]
+            sys.modules["__main__"] = types.ModuleType("__main__")
+            try:
+                return multiprocessing.context.SpawnProcess._Popen(process_obj)
+            finally:
+                sys.modules["__main__"] = main
+
+
+class _WorkerContext(multiprocessing.context.SpawnContext):
+    Process = _WorkerProcess
+
+
 def _start_worker(progress_queue) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the server's terminal is the server's to answer
+    os.nice(WORKER_NICENESS)
     global _progress_queue
     _progress_queue = progress_queue
 
@@ -72,6 +109,7 @@ class Ticket:
     job_id: int
     run: Job
     settings: Any
+    memory_mb: float = 0.0
     future: Future = field(default_factory=Future)
     pool: ExportPool | None = None
     attempts: int = 0
@@ -117,14 +155,16 @@ class ExportPool:
         job_timeout_s: float = 600.0,
         keep_results: int = 8,
         retries: int = 1,
+        memory_budget_mb: float = float("inf"),
     ):
         self.workers = workers
+        self.memory_budget_mb = memory_budget_mb
         self.job_timeout_s = job_timeout_s
         self._max_tasks_per_child = max_tasks_per_child
         self._keep_results = keep_results
         self._retries = retries
         self._lock = threading.Lock()
-        self._context = multiprocessing.get_context("spawn")  # a server's threads must not be forked
+        self._context = _WorkerContext()  # spawned: a server's threads must not be forked
         self._progress = self._context.Queue()
         self._executor: ProcessPoolExecutor | None = None
         self._ids = itertools.count(1)
@@ -138,9 +178,10 @@ class ExportPool:
 
     # --- what sessions call ---------------------------------------------------
 
-    def submit(self, run: Job, settings: Hashable) -> Ticket:
+    def submit(self, run: Job, settings: Hashable, memory_mb: float = 0.0) -> Ticket:
         """The ticket for `run(settings)`: an identical job's if one is queued,
-        running or recently made, else a new one at the back of the queue."""
+        running or recently made, else a new one at the back of the queue.
+        `memory_mb`: what the job's worker needs at its peak."""
         key = (run.__module__, run.__qualname__, settings)
         with self._lock:
             if self._closed:
@@ -150,7 +191,7 @@ class ExportPool:
                 return self._made[key]
             if key in self._tickets:
                 return self._tickets[key]
-            ticket = Ticket(key, next(self._ids), run, settings, pool=self)
+            ticket = Ticket(key, next(self._ids), run, settings, memory_mb, pool=self)
             self._tickets[key] = ticket
             self._waiting.append(ticket)
             started = self._dispatch()
@@ -197,6 +238,9 @@ class ExportPool:
         what this returns."""
         started = []
         while self._waiting and len(self._running) < self.workers and not self._closed:
+            in_use = sum(running.memory_mb for running in self._running.values())
+            if self._running and in_use + self._waiting[0].memory_mb > self.memory_budget_mb:
+                break  # first come, first served: the next job waits for memory rather than being overtaken
             ticket = self._waiting.popleft()
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(
@@ -264,6 +308,12 @@ class ExportPool:
             except Exception:  # queue.Empty: nothing reported this second
                 message = ()
             if message is None:
+                return
+            if not threading.main_thread().is_alive():  # the server is exiting: it must not wait for exports
+                with self._lock:
+                    executor, self._executor = self._executor, None
+                if executor is not None:
+                    stop_executor(executor)
                 return
             now = time.monotonic()
             with self._lock:
