@@ -20,6 +20,7 @@ _INTEGER = re.compile(r"[+-]?\d+")
 
 WEIGHT_LIMIT = 100.0  # |weight| and |bias|: wide enough to explore, narrow enough to plot
 STAGE_COUNT = 7  # the stage registry checks that it has exactly this many
+FIT_STEP_LIMIT = 1000  # gradient descent on the fit page stops after this many steps
 # Export frames are held in memory until encoded: about one byte per pixel.
 MAX_TOTAL_MEGAPIXELS = 120
 
@@ -89,6 +90,11 @@ BOUNDS: dict[str, Bound] = {
     **{name: Bound(-WEIGHT_LIMIT, WEIGHT_LIMIT) for name in PARAM_NAMES},
     "probe": Bound(0.0, 1.0),
     "present": Bound(0, 1, whole=True),  # the presenter view: 1 on, 0 off
+    # The fit page (relunet.fit_state).
+    "step": Bound(0, FIT_STEP_LIMIT, whole=True),
+    "lr": Bound(0.01, 5.0),
+    "b3start": Bound(-WEIGHT_LIMIT, WEIGHT_LIMIT),
+    "seed": Bound(0, 99_999, whole=True),
     # The export.
     "width": Bound(160, 1920, whole=True, unit="px"),
     "height": Bound(90, 1080, whole=True, unit="px"),

@@ -70,6 +70,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("act", "Activation", str, DEFAULT_ACTIVATION, choices=tuple(ACTIVATIONS)),
     Setting("probe", "Probe dosage", float, 0.5),
     Setting("present", "Presenter view", int, 0),
+    # "predict": the learner predicts each stage's curve before it is shown (relunet.practice).
+    Setting("mode", "Mode", str, "explore", choices=("explore", "predict")),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -81,17 +83,19 @@ class PageState:
     activation: str = DEFAULT_ACTIVATION
     probe: float = 0.5
     present: bool = False  # the presenter view: projector-sized, one screen
+    mode: str = "explore"
 
     def values(self) -> dict[str, object]:
         """The state as {setting name: value}, the shape widgets and URLs use."""
         return {"stage": self.stage, **self.params.as_dict(), "act": self.activation, "probe": self.probe,
-                "present": int(self.present)}
+                "present": int(self.present), "mode": self.mode}
 
     @classmethod
     def from_values(cls, values: Mapping[str, object]) -> PageState:
         merged = {**cls().values(), **{k: v for k, v in values.items() if k in SETTINGS_BY_NAME}}
         params = Params(**{name: float(merged[name]) for name in PARAM_NAMES})
-        return cls(int(merged["stage"]), params, str(merged["act"]), float(merged["probe"]), bool(merged["present"]))
+        return cls(int(merged["stage"]), params, str(merged["act"]), float(merged["probe"]),
+                   bool(merged["present"]), str(merged["mode"]))
 
 
 DEFAULT_STATE = PageState()

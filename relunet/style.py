@@ -20,7 +20,12 @@ INACTIVE_TEXT = "#6B6B6B"
 TEXT_COLOUR = "#222222"
 MUTED_TEXT = "#444444"  # axis titles, the zero line's label: 9.7 : 1
 BACKGROUND_RGB = (255, 255, 255)
-FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+# The page's typeface (Streamlit's Source Sans), shipped for the export (relunet.export.fonts). A family name
+# with a bare digit ("Source Sans 3") would void the whole CSS list, so none is listed.
+FONT = "Source Sans Pro, Liberation Sans, Arial, Helvetica, sans-serif"
+# The page theme's purple (.streamlit/config.toml): it means nothing in the charts, so the stage
+# badge can use it without looking like a curve.
+BADGE_COLOUR = "#6A3D9A"
 
 
 def relative_luminance(colour: str) -> float:
@@ -74,7 +79,11 @@ PRESENT_STYLE = ChartStyle(
 )
 # Read from the back of a lecture hall: large type, thick lines.
 SLIDE_STYLE = ChartStyle(
-    chart_width=440, chart_height=330, diagram_width=400, font_size=17, title_size=34, line_width=6, node_size=2600
+    chart_width=400, chart_height=330, diagram_width=430, font_size=18, title_size=34, line_width=6, node_size=2600
+)
+# The fit lesson's slides put two charts side by side (no diagram).
+FIT_SLIDE_STYLE = ChartStyle(
+    chart_width=350, chart_height=300, diagram_width=0, font_size=17, title_size=30, line_width=5, node_size=2200
 )
 
 # Slides: the layout is drawn at 960 × 540 and scaled to the frame size.

@@ -14,7 +14,7 @@ import pytest
 import vl_convert as vlc
 from PIL import Image
 
-from relunet.charts import Frame, stage_chart, stage_domain
+from relunet.charts import stage_domain
 from relunet.export import ExportSettings, render_gif, render_stage_png, slide
 from relunet.export.frames import composite
 from relunet.export.gif import gif_delay
@@ -25,7 +25,7 @@ from relunet.export.transition import own_curve
 from relunet.facts import CURVES, facts_for
 from relunet.network import ARTICLE_PARAMS
 from relunet.stages import stage
-from relunet.style import SLIDE_STYLE
+from relunet.style import BADGE_COLOUR, INACTIVE_GREY, PALETTE
 
 
 def held_chart_spec(facts, stage_):
@@ -201,10 +201,15 @@ def test_stage_stills_are_exactly_the_requested_size(size):
 
 def test_stage_still_shows_title_badge_and_chart():
     image = np.asarray(Image.open(io.BytesIO(render_stage_png(ARTICLE_PARAMS, "relu", 5))).convert("RGB"))
-    green = np.array([0, 0x9E, 0x73])
+    purple = np.array([0x6A, 0x3D, 0x9A])
     badge = image[: slide.HEADER.height, :120]
-    assert (np.abs(badge.astype(int) - green).sum(axis=2) == 0).mean() > 0.2  # the "5/7" badge is drawn
+    assert (np.abs(badge.astype(int) - purple).sum(axis=2) == 0).mean() > 0.2  # the "5/7" badge is drawn
     assert (image[slide.HEADER.height :, :550] != 255).any()
+
+
+def test_the_badge_colour_means_nothing_in_the_charts():
+    assert BADGE_COLOUR.lower() not in {c.lower() for c in PALETTE.values()}
+    assert BADGE_COLOUR.lower() != INACTIVE_GREY.lower()
 
 
 def test_final_curve_reaches_its_true_peak_in_the_held_frame():
@@ -226,44 +231,125 @@ def transition_into(number, activation="relu", params=ARTICLE_PARAMS):
     return facts, slide.transition(facts, stage(number), held_chart_spec(facts, stage(number)))
 
 
+def frame_poses(morph, steps=60):
+    return [morph.motion.pose(i / steps) for i in range(steps + 1)]
+
+
+@pytest.mark.parametrize("activation", ["relu", "softplus"])
+@pytest.mark.parametrize("number", range(2, 8))
+def test_every_transition_starts_where_the_viewer_was_and_ends_on_the_held_chart(number, activation):
+    facts, morph = transition_into(number, activation)
+    before, after = stage(number - 1), stage(number)
+    first, last = morph.motion.pose(0.0), morph.motion.pose(1.0)
+    start = getattr(facts.curves, after.morph_from)
+    assert np.allclose(first.values, start) or first.reveal == 0.0  # an unchanged curve draws itself instead
+    if before.curve == after.morph_from:  # the viewer just saw this curve on the previous stage's scale
+        assert first.domain == pytest.approx(stage_domain(facts, before))
+    assert np.allclose(last.values, getattr(facts.curves, after.curve)) and last.reveal == 1.0
+    assert last.domain == pytest.approx(stage_domain(facts, after))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [ARTICLE_PARAMS, ARTICLE_PARAMS.with_values(w3=40, w4=-3, b3=5), ARTICLE_PARAMS.with_values(w3=-0.5, w4=0.2),
+     ARTICLE_PARAMS.with_values(b2=-3.0, w1=-2, b1=1)],
+)
+def test_the_moving_curve_never_leaves_the_y_scale(params):
+    """Whatever the weights, every in-between frame shows the whole curve: it
+    never runs off the chart, so the viewer sees the change happen."""
+    for number in range(2, 8):
+        _, morph = transition_into(number, params=params)
+        for pose in frame_poses(morph):
+            low, high = pose.domain
+            assert low <= pose.values.min() + 1e-9 and pose.values.max() <= high + 1e-9, (number, pose.domain)
+
+
+def test_one_to_two_flips_on_the_old_scale_then_zooms_out_then_stretches():
+    facts, morph = transition_into(2)
+    assert [s.kind for s in morph.motion.steps] == ["flip", "zoom", "morph"]
+    flip, zoom, stretch = morph.motion.steps
+    assert flip.start.domain == flip.end.domain == stage_domain(facts, stage(1))  # seen at its old size
+    assert np.allclose(flip.end.values, -facts.curves.top)
+    assert zoom.end.domain == stage_domain(facts, stage(2))
+    assert np.allclose(stretch.start.values, -facts.curves.top)
+    mid_stretch = morph.motion.pose(0.9)
+    assert -facts.curves.top.max() > mid_stretch.values.min() > facts.curves.top_scaled.min()  # growing
+
+
+def test_six_to_seven_lifts_every_negative_value_to_zero_on_the_old_scale_then_zooms_in():
+    facts, morph = transition_into(7)
+    assert [s.kind for s in morph.motion.steps] == ["morph", "zoom"]
+    lift, zoom = morph.motion.steps
+    assert lift.start.domain == lift.end.domain == stage_domain(facts, stage(6))
+    negative = facts.curves.output_input < 0
+    halfway = lift.at(0.5).values
+    assert (halfway[negative] < 0).all() and (halfway[negative] > facts.curves.output_input[negative]).all()
+    assert (lift.end.values >= 0).all()
+    assert zoom.end.domain == stage_domain(facts, stage(7))
+
+
+def test_an_unchanged_curve_draws_itself_left_to_right():
+    facts, morph = transition_into(3)  # the article's bottom node: its ReLU changes nothing
+    assert [s.kind for s in morph.motion.steps] == ["draw"]
+    reveals = [p.reveal for p in frame_poses(morph, 10)]
+    assert reveals[0] == 0.0 and reveals[-1] == 1.0 and reveals == sorted(reveals)
+    rows = own_curve(morph.curve(morph.motion.pose(0.5)), CURVES["bottom"][0])[1]
+    end = rows[-1]["dosage"]
+    assert 0.3 < end < 0.7
+    assert rows[-1]["value"] == pytest.approx(facts.value_at("bottom", end))  # ends exactly on the line
+
+
+@pytest.mark.parametrize("number", range(2, 8))
+def test_every_step_eases_in_and_out(number):
+    _, morph = transition_into(number)
+    for step in morph.motion.steps:
+        start, end, near_start, middle = step.at(0.0), step.at(1.0), step.at(0.02), step.at(0.5)
+
+        def moved(a, b):
+            return np.abs(a.values - b.values).max() + abs(a.domain[0] - b.domain[0]) + abs(a.reveal - b.reveal)
+
+        assert moved(start, near_start) < 0.01 * moved(start, middle) + 1e-12  # starts at rest
+        assert moved(end, step.at(0.98)) < 0.01 * moved(end, middle) + 1e-12  # and comes to rest
+
+
 @pytest.mark.parametrize(("number", "activation"), [(2, "relu"), (3, "relu"), (5, "softplus"), (7, "relu")])
-def test_transition_specs_match_freshly_built_charts(number, activation):
-    """The specs derived from the held chart are the builder's own morph frame."""
+def test_transition_specs_are_the_held_chart_with_the_moving_curve_and_scale(number, activation):
     facts, morph = transition_into(number, activation, ARTICLE_PARAMS.with_values(b2=-3.0))
+    held = held_chart_spec(facts, stage(number))
     label = CURVES[stage(number).curve][0]
-    for progress in (0.2, 0.7):
-        built = stage_chart(facts, Frame(stage(number), progress), SLIDE_STYLE)
-        expected = vlc.vegalite_to_vega(slide.piece_vegalite(built, slide.CHART))
-        full = morph.full(progress)
-        for key in ("marks", "scales", "axes", "legends", "padding", "width", "height", "autosize"):
-            assert_same_numbers(full[key], expected[key], key)
+    index = own_curve(held, label)[0]
+    for progress in (0.2, 0.5, 0.7):
+        pose = morph.motion.pose(progress)
+        full = morph.full(pose)
+        assert next(s["domain"] for s in full["scales"] if s["name"] == "y") == list(pose.domain)
+        assert [m["name"] for m in full["marks"]] == [m["name"] for m in held["marks"][: index + 1]]
+        for key in ("axes", "legends", "padding", "width", "height", "autosize"):
+            assert full[key] == held[key], key
         rows = own_curve(full, label)[1]
-        assert_same_numbers(rows, own_curve(expected, label)[1])
-        curve = morph.curve(progress)
+        assert [r["value"] for r in rows] == pytest.approx(list(pose.values))
+        curve = morph.curve(pose)
         assert [m["name"] for m in curve["marks"]] == [full["marks"][-1]["name"]]
         assert "axes" not in curve and "legends" not in curve and "background" not in curve
-        assert_same_numbers(own_curve(curve, label)[1], rows)
-        assert [m["name"] for m in morph.background["marks"]] == [m["name"] for m in full["marks"][:-1]]
-
-
-def test_transition_keeps_the_stages_own_axes():
-    facts, morph = transition_into(7)
-    y = next(s["domain"] for s in morph.background["scales"] if s["name"] == "y")
-    assert y == list(stage_domain(facts, stage(7)))
+        assert own_curve(curve, label)[1] == rows
+        background = morph.background(pose.domain)
+        assert [m["name"] for m in background["marks"]] == [m["name"] for m in full["marks"][:-1]]
 
 
 @pytest.mark.parametrize("number", [2, 7])
 def test_composited_tween_frame_matches_a_full_render(number):
-    """The curve layer lies on the background pixel for pixel: compositing
-    them gives what rendering the whole frame at once gives, up to
-    anti-aliasing rounding on the curve's edge."""
+    """Where the scale holds still, the curve layer lies on the background
+    pixel for pixel: compositing them gives what rendering the whole chart at
+    once gives, up to anti-aliasing rounding on the curve's edge."""
     _, morph = transition_into(number)
-    background = np.asarray(slide.decode(render_png(morph.background)))
-    for progress in (1 / 9, 8 / 9):
-        layer = render_png(morph.curve(progress))
+    (domain, *_) = morph.motion.fixed_domains()
+    step = next(s for s in morph.motion.steps if not s.moves_scale)
+    background = np.asarray(slide.decode(render_png(morph.background(domain))))
+    for t in (1 / 9, 8 / 9):
+        pose = step.at(t)
+        layer = render_png(morph.curve(pose))
         assert Image.open(io.BytesIO(layer)).size == background.shape[1::-1]
         composited = composite(background, layer, (0, 0)).astype(int)
-        full = np.asarray(slide.decode(render_png(morph.full(progress)))).astype(int)
+        full = np.asarray(slide.decode(render_png(morph.full(pose)))).astype(int)
         difference = np.abs(composited - full).max(axis=2)
         assert difference.mean() < 0.1
         assert (difference > 8).mean() < 0.005  # a few edge pixels, not a shifted curve
@@ -272,7 +358,7 @@ def test_composited_tween_frame_matches_a_full_render(number):
 
 def test_curve_layer_is_transparent_around_the_curve():
     _, morph = transition_into(3)
-    alpha = np.asarray(Image.open(io.BytesIO(render_png(morph.curve(0.5)))).convert("RGBA"))[..., 3]
+    alpha = np.asarray(Image.open(io.BytesIO(render_png(morph.curve(morph.motion.pose(1.0))))).convert("RGBA"))[..., 3]
     assert alpha.shape == (slide.CHART.outer[1], slide.CHART.outer[0])
     left, top, right, bottom = slide.CHART.pad
     assert alpha[:top].max() == 0 and alpha[:, :left].max() == 0  # no legend, no axis

@@ -74,11 +74,20 @@ finite = st.floats(-WEIGHT_LIMIT, WEIGHT_LIMIT, allow_nan=False)
 
 @given(
     st.integers(1, 7), st.builds(Params, w1=finite, b1=finite, w2=finite, b2=finite, w3=finite, w4=finite, b3=finite),
-    st.sampled_from(["relu", "softplus"]), st.floats(0, 1),
+    st.sampled_from(["relu", "softplus"]), st.floats(0, 1), st.sampled_from(["explore", "predict"]),
 )
-def test_any_valid_state_round_trips_through_the_url(stage, params, activation, probe):
-    state = PageState(stage, params, activation, probe)
+def test_any_valid_state_round_trips_through_the_url(stage, params, activation, probe, mode):
+    state = PageState(stage, params, activation, probe, mode)
     parsed, warnings = parse_query(to_query(state))
     assert warnings == []
     assert parsed == state
     assert all(math.isfinite(v) for v in parsed.params.as_dict().values())
+
+
+def test_practice_mode_is_one_setting_of_the_link():
+    state, warnings = parse_query({"mode": " Predict "})
+    assert (state.mode, warnings) == ("predict", [])
+    assert to_query(state) == {"mode": "predict"}
+    assert to_query(DEFAULT_STATE) == {}
+    ignored, [warning] = parse_query({"mode": "quiz"})
+    assert ignored.mode == "explore" and "one of explore, predict" in warning

@@ -37,8 +37,16 @@ def cached_view(values: tuple) -> StageView:
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def cached_diagram(stage_number: int, params: Params, activation: str, probe: float, present: bool) -> DiagramView:
+def cached_diagram(
+    stage_number: int, params: Params, activation: str, probe: float | None, present: bool
+) -> DiagramView:
     return diagram_view(stage_number, params, activation, probe, PRESENT_STYLE if present else PAGE_STYLE)
+
+
+def without_negative_zero(value: float) -> float:
+    """The widgets print two decimals, so -1e-12 (or -0.0) would show as "-0.00": a negative weight too
+    small to show is zero, as every formula on the page also reads it."""
+    return 0.0 if f"{value:.2f}" == "-0.00" else value
 
 
 def sidebar() -> None:
@@ -46,13 +54,17 @@ def sidebar() -> None:
         st.header("Weights and biases")
         for name in PARAM_NAMES:
             setting = SETTINGS_BY_NAME[name]
+            if f"{st.session_state[name]:.2f}" == "-0.00":
+                st.session_state[name] = without_negative_zero(st.session_state[name])
             st.number_input(
                 name, min_value=setting.low, max_value=setting.high, step=0.1, format="%.2f", key=name,
+                persist_state="session",  # kept while the fit page, which reads them, is shown
                 help=f"{WEIGHT_HELP[name]} ({setting.describe_bounds()}).",
             )
         st.radio(
             "Activation", options=list(ACTIVATIONS), format_func=lambda key: ACTIVATIONS[key].label,
-            key="act", horizontal=True, help="ReLU bends sharply; Softplus is its smooth cousin.",
+            key="act", horizontal=True, persist_state="session",
+            help="ReLU bends sharply; Softplus is its smooth cousin.",
         )
         st.button("Reset to the article's values", key="reset", on_click=reset_weights, width="stretch")
         st.caption("The address bar keeps the stage and the weights: copy it to share this exact view.")
@@ -125,5 +137,6 @@ def numbers(view: StageView) -> None:
         st.markdown("**Worked examples** · this stage's arithmetic, from the current weights")
         st.markdown(view.examples.as_markdown())
     with probe_column:
-        st.slider("Probe dosage: follow one dosage through every stage", 0.0, 1.0, step=0.01, key="probe")
+        st.slider("Probe dosage: follow one dosage through every stage", 0.0, 1.0, step=0.01, key="probe",
+                  persist_state="session")
         st.markdown(view.probe_trace.as_markdown())

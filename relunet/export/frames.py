@@ -2,17 +2,19 @@
 
 Every spec is built here and handed to the renderer in the order the frames
 need them: per stage the backdrop, diagram and held chart (the shared palette
-comes from the held frames), then per transition the chart's background once
-and the moving curve once per in-between frame. A held frame is its stage's
-pieces pasted together; an in-between frame is the transition's background
-frame with the curve layer alpha-composited on it, and only the pixels the
-curve touches are mapped to the palette again.
+comes from the held frames), then per transition what moves. While a step of
+the motion holds the y scale still, the chart's background is rendered once
+for that scale and only the moving curve per frame; an in-between frame is
+then that background with the curve layer alpha-composited on it, and only
+the pixels the curve touches are mapped to the palette again. While the scale
+itself moves (a zoom), the chart piece alone is rendered per frame, never the
+whole slide.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from PIL import Image
@@ -52,6 +54,20 @@ def composite(background: np.ndarray, layer_png: bytes, origin: tuple[int, int])
     return frame
 
 
+def _with_chart(stage_rgb: np.ndarray, stage_indexed: np.ndarray, chart_png: bytes, origin, to_indices):
+    """A stage's fixed pieces with a rendered chart pasted in, as RGB and as
+    palette indices; only the chart's pixels are mapped to the palette."""
+    from relunet.export import slide
+
+    chart = np.asarray(slide.decode(chart_png))
+    x, y = origin
+    height, width = min(chart.shape[0], stage_rgb.shape[0] - y), min(chart.shape[1], stage_rgb.shape[1] - x)
+    rgb, indexed = stage_rgb.copy(), stage_indexed.copy()
+    rgb[y: y + height, x: x + width] = chart[:height, :width]
+    indexed[y: y + height, x: x + width] = to_indices(chart[:height, :width])
+    return rgb, indexed
+
+
 def render_frames(
     settings: ExportSettings,
     plan: list[FramePlan],
@@ -59,6 +75,21 @@ def render_frames(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[np.ndarray], bytes]:
     """Palette-index frames for `plan`, in order, and their shared palette."""
+    frames, palette = stream_frames(settings, plan, renderer, on_progress, indexed=True)
+    return list(frames), palette
+
+
+def stream_frames(
+    settings: ExportSettings,
+    plan: list[FramePlan],
+    renderer: Renderer,
+    on_progress: Callable[[int, int], None] | None = None,
+    indexed: bool = True,
+) -> tuple[Iterator[np.ndarray], bytes | None]:
+    """The frames for `plan`, in order, made as they are taken (so an encoder
+    can work on one while the next renders): palette indices and their shared
+    palette, or with `indexed` False RGB frames and no palette (a video
+    encoder keeps every colour)."""
     from relunet.export import slide
     from relunet.facts import facts_for
     from relunet.stages import stage
@@ -70,12 +101,19 @@ def render_frames(
         renderer.render(("piece", number, 0), slide.backdrop_spec(facts, stage(number)))
         renderer.compile_and_render(("piece", number, 1), slide.diagram_vegalite(facts, stage(number)))
         renderer.compile_and_render(("held", number), slide.held_chart_vegalite(facts, stage(number)))
+    poses = {}
     for number in range(2, STAGE_COUNT + 1) if settings.tween else ():
         morph = slide.transition(facts, stage(number), renderer.compiled(("held", number)))
-        renderer.render(("background", number), morph.background)
+        fixed = morph.motion.fixed_domains()
+        for domain in dict.fromkeys(fixed):
+            renderer.render(("background", number, domain), morph.background(domain))
         for i, p in enumerate(plan):
             if p.stage == number and p.progress < 1.0:
-                renderer.render(("curve", i), morph.curve(p.progress))
+                pose = poses[i] = morph.motion.pose(p.progress)
+                if pose.domain in fixed:
+                    renderer.render(("curve", i), morph.curve(pose))
+                else:
+                    renderer.render(("chart", i), morph.full(pose))
 
     done = 0
 
@@ -95,24 +133,35 @@ def render_frames(
         frame.paste(slide.decode(renderer.get(("held", number))), chart_origin)
         held_frames[number] = np.asarray(frame)
         report()
-    palette = shared_palette(list(held_frames.values()))
-    to_indices = PaletteMap(palette).indices
+    palette = shared_palette(list(held_frames.values())) if indexed else None
+    to_indices = PaletteMap(palette).indices if indexed else _same
+    return _frames(plan, poses, renderer, stage_images, held_frames, chart_origin, to_indices, report), palette
 
-    frames: list[np.ndarray] = []
+
+def _same(pixels: np.ndarray) -> np.ndarray:
+    return pixels
+
+
+def _frames(plan, poses, renderer, stage_images, held_frames, chart_origin, to_indices, report):
     backgrounds = {}
+    fixed_pieces = {}
     for i, p in enumerate(plan):
         if p.progress >= 1.0:
-            frames.append(to_indices(held_frames[p.stage]))
+            yield to_indices(held_frames[p.stage])
             continue
-        if p.stage not in backgrounds:
-            image = stage_images[p.stage].copy()
-            image.paste(slide.decode(renderer.get(("background", p.stage))), chart_origin)
-            rgb = np.asarray(image)
-            backgrounds[p.stage] = (rgb, to_indices(rgb))
-        rgb, indexed = backgrounds[p.stage]
-        rows, cols, colours = over(rgb, _rgba(renderer.get(("curve", i))), chart_origin)
-        frame = indexed.copy()
-        frame[rows, cols] = to_indices(colours)
-        frames.append(frame)
+        if p.stage not in fixed_pieces:
+            rgb = np.asarray(stage_images[p.stage])
+            fixed_pieces[p.stage] = (rgb, to_indices(rgb))
+        domain = poses[i].domain
+        key = ("background", p.stage, domain)
+        if key not in backgrounds and ("chart", i) not in renderer:
+            backgrounds[key] = _with_chart(*fixed_pieces[p.stage], renderer.get(key), chart_origin, to_indices)
+        if ("chart", i) in renderer:
+            yield _with_chart(*fixed_pieces[p.stage], renderer.get(("chart", i)), chart_origin, to_indices)[1]
+        else:
+            rgb, indexed = backgrounds[key]
+            rows, cols, colours = over(rgb, _rgba(renderer.get(("curve", i))), chart_origin)
+            frame = indexed.copy()
+            frame[rows, cols] = to_indices(colours)
+            yield frame
         report()
-    return frames, palette

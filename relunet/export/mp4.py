@@ -1,0 +1,97 @@
+"""MP4 encoding: H.264 in yuv420p, every frame on a 30 fps grid, the moov
+atom up front (+faststart) so it starts playing while it loads: the
+combination PowerPoint, Keynote, QuickTime and every browser play. ffmpeg
+comes from imageio-ffmpeg (imageio's ffmpeg plugin ships the binary), so no
+system ffmpeg is needed.
+
+Each distinct picture is encoded once and lasts as long as it is shown: a
+stage held for 2 s is one frame lasting 60 ticks of the 30 fps grid, not 60
+copies. Repeating it costs H.264 about fifteen times as much (8 s of CPU
+against 0.5 s at 1920×1080) for the same picture.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+
+FPS = 30
+CODEC_ARGS = ["-preset", "veryfast", "-crf", "20", "-tune", "animation", "-profile:v", "high", "-bf", "0"]
+
+
+def frame_ticks(durations_ms: list[int], fps: int = FPS) -> list[int]:
+    """How many ticks of the frame grid each frame lasts: its start and end
+    rounded to the grid, so no rounding error adds up over the animation (a
+    60 ms in-between frame lasts 2 or 1 ticks of 33 ms; the total is exact)."""
+    ticks, start = [], 0
+    for duration in durations_ms:
+        end = start + duration
+        ticks.append(round(end * fps / 1000) - round(start * fps / 1000))
+        start = end
+    return ticks
+
+
+def even_size_problem(width: int, height: int) -> str | None:
+    """Why an MP4 cannot have this size, or None. H.264 in yuv420p halves
+    the colour resolution, so both sides must be even."""
+    if width % 2 or height % 2:
+        return f"an MP4 needs an even width and height (H.264 in yuv420p), not {width}×{height}"
+    return None
+
+
+def _start_times(ticks: list[int]) -> str:
+    """An ffmpeg `setpts` expression giving frame N its start on the grid (in
+    ticks; the input runs at the grid's rate, so a tick is one time base)."""
+    terms, start = ["0"], 0
+    for n, length in enumerate(ticks[:-1], start=1):
+        start += length
+        terms.append(f"{start}*eq(N,{n})")
+    return "+".join(terms)
+
+
+def encode_mp4(frames: Iterable, durations_ms: list[int]) -> bytes:
+    """An MP4 of RGB frames (H×W×3 uint8 arrays of one even size), each shown
+    for its duration, as bytes. Frames are encoded as they come, so ffmpeg
+    works while the next frame renders. A frame too short for the grid is
+    left out; the last frame comes again at the very end, so the final hold
+    lasts (an MP4's last frame has no length of its own)."""
+    import imageio_ffmpeg
+    import numpy as np
+
+    ticks = frame_ticks(durations_ms)
+    kept = [t for t in ticks if t > 0]
+    if not kept:
+        raise ValueError("an MP4 needs at least one frame")
+    if kept[-1] > 1:
+        kept[-1:] = [kept[-1] - 1, 1]
+    writer = None
+    with tempfile.TemporaryDirectory(prefix="relunet-mp4-") as folder:
+        path = os.path.join(folder, "animation.mp4")
+        try:
+            last = None
+            for frame, length in zip(frames, ticks):
+                if length == 0:
+                    continue
+                if writer is None:
+                    height, width = frame.shape[:2]
+                    problem = even_size_problem(width, height)
+                    if problem:
+                        raise ValueError(problem)
+                    writer = imageio_ffmpeg.write_frames(
+                        path, (width, height), fps=FPS, codec="libx264", quality=None, macro_block_size=1,
+                        ffmpeg_log_level="error",
+                        output_params=[*CODEC_ARGS, "-vf", f"setpts='{_start_times(kept)}'", "-fps_mode",
+                                       "passthrough", "-video_track_timescale", str(FPS * 512),
+                                       "-movflags", "+faststart"],
+                    )
+                    writer.send(None)  # start ffmpeg
+                last = np.ascontiguousarray(frame)
+                writer.send(last)
+            if len(kept) > sum(1 for t in ticks if t > 0):
+                writer.send(last)
+        finally:
+            if writer is not None:
+                writer.close()
+        with open(path, "rb") as encoded:
+            return encoded.read()
