@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from relunet.charts import Frame, describe_diagram, diagram_chart, stage_chart
+from relunet.charts import Frame, describe_diagram, diagram_spec, stage_spec
 from relunet.facts import CURVES, facts_for
 from relunet.network import ARTICLE_PARAMS, Params, forward
 from relunet.stages import STAGE_COUNT, STAGES, arithmetic_headers, stage
@@ -78,22 +78,18 @@ class DiagramView:
 def diagram_view(stage_number: int, params: Params, activation: str) -> DiagramView:
     stage_ = stage(stage_number)
     facts = facts_for(params, activation)
-    # validate=False: the builders are fixed code, checked once by the tests.
-    spec = diagram_chart(facts, stage_, PAGE_STYLE).to_dict(validate=False)
-    return DiagramView(spec, describe_diagram(facts, stage_))
+    return DiagramView(diagram_spec(facts, stage_, PAGE_STYLE), describe_diagram(facts, stage_))
 
 
 def stage_view(state: PageState) -> StageView:
     stage_ = stage(state.stage)
     facts = facts_for(state.params, state.activation)
-    chart = stage_chart(facts, Frame(stage_), PAGE_STYLE, probe=state.probe)
     return StageView(
         number=stage_.number,
         heading=f"Stage {stage_.number} of {STAGE_COUNT} · {stage_.title}",
         explanation=stage_.explain(facts),
         formula=stage_.formula(state.params, state.activation),
-        # validate=False: the builders are fixed code, checked once by the tests.
-        chart_spec=chart.to_dict(validate=False),
+        chart_spec=stage_spec(facts, Frame(stage_), PAGE_STYLE, probe=state.probe),
         chart_text=describe_curve(facts, stage_),
         examples=worked_examples(state),
         probe_trace=probe_trace(state),
