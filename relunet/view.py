@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from relunet.chart_template import inline_datasets
 from relunet.charts import Frame, describe_diagram, diagram_spec, stage_spec
 from relunet.facts import CURVES, facts_for
 from relunet.network import ARTICLE_PARAMS, Params, forward
@@ -78,7 +79,7 @@ class DiagramView:
 def diagram_view(stage_number: int, params: Params, activation: str) -> DiagramView:
     stage_ = stage(stage_number)
     facts = facts_for(params, activation)
-    return DiagramView(diagram_spec(facts, stage_, PAGE_STYLE), describe_diagram(facts, stage_))
+    return DiagramView(inline_datasets(diagram_spec(facts, stage_, PAGE_STYLE)), describe_diagram(facts, stage_))
 
 
 def stage_view(state: PageState) -> StageView:
@@ -89,7 +90,7 @@ def stage_view(state: PageState) -> StageView:
         heading=f"Stage {stage_.number} of {STAGE_COUNT} · {stage_.title}",
         explanation=stage_.explain(facts),
         formula=stage_.formula(state.params, state.activation),
-        chart_spec=stage_spec(facts, Frame(stage_), PAGE_STYLE, probe=state.probe),
+        chart_spec=inline_datasets(stage_spec(facts, Frame(stage_), PAGE_STYLE, probe=state.probe)),
         chart_text=describe_curve(facts, stage_),
         examples=worked_examples(state),
         probe_trace=probe_trace(state),

@@ -1,7 +1,11 @@
 """What the page shows for a state, computed without Streamlit."""
 
+from relunet.charts import Frame, stage_spec
+from relunet.facts import facts_for
 from relunet.network import ARTICLE_PARAMS
+from relunet.stages import stage
 from relunet.state import PageState
+from relunet.style import PAGE_STYLE
 from relunet.view import diagram_view, export_file_stem, probe_trace, stage_view, worked_examples
 
 
@@ -35,3 +39,16 @@ def test_export_file_names_tell_lessons_apart():
     assert custom.startswith("relunet-relu-") and custom != article
     assert export_file_stem(PageState(params=ARTICLE_PARAMS.with_values(w4=3.0))) == custom  # stable
     assert export_file_stem(PageState(activation="softplus")) == "relunet-softplus"
+
+
+def test_page_charts_carry_their_rows_inline():
+    """The page sends plain JSON rows (named datasets would go through Arrow and pandas)."""
+    state = PageState(stage=7, probe=0.3)
+    facts = facts_for(state.params, state.activation)
+    filled = stage_spec(facts, Frame(stage(7)), PAGE_STYLE, probe=0.3)
+    sent = stage_view(state).chart_spec
+    assert "datasets" not in sent and len(sent["layer"]) == len(filled["layer"])
+    for layer, named in zip(sent["layer"], filled["layer"]):
+        assert layer == {**named, "data": {"values": filled["datasets"][named["data"]["name"]]}}
+    diagram = diagram_view(7, state.params, state.activation).spec
+    assert "datasets" not in diagram and all("values" in layer["data"] for layer in diagram["layer"])

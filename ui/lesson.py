@@ -1,6 +1,5 @@
 """The lesson: sidebar weights, the stage stepper, the stage itself and its numbers."""
 
-import pyarrow as pa
 import streamlit as st
 
 from relunet.network import ACTIVATIONS, PARAM_NAMES, Params
@@ -76,24 +75,16 @@ def stepper() -> None:
                    width="stretch", shortcut="Right", help="Next stage (→ key)")
 
 
-def chart(spec: dict) -> None:
-    """A filled chart template. Its datasets go as Arrow tables, which Streamlit sends beside the spec
-    as they are (plain rows would go through pandas, about 10 ms a chart); with the spec unchanged, the
-    browser then swaps the data into the drawn chart instead of drawing it anew (dragging the probe)."""
-    datasets = {name: pa.Table.from_pylist(rows) for name, rows in spec["datasets"].items()}
-    st.vega_lite_chart({**spec, "datasets": datasets}, width="stretch")
-
-
 def stage_body(view: StageView, diagram: DiagramView) -> None:
     st.subheader(view.heading)
     st.markdown(view.explanation)
     st.latex(view.formula)
     diagram_column, chart_column = st.columns([2, 3])
     with diagram_column:
-        chart(diagram.spec)
+        st.vega_lite_chart(diagram.spec, width="stretch")
         st.caption(diagram.text)
     with chart_column:
-        chart(view.chart_spec)
+        st.vega_lite_chart(view.chart_spec, width="stretch")
         st.caption(view.chart_text)
 
 
