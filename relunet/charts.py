@@ -156,7 +156,8 @@ def _stage_layers(shape: StageShape, y_domain: tuple[float, float], description:
         )
     if shape.probe_side:
         layers.extend(_probe_layers(shape.probe_side, style))
-    return alt.layer(*layers).properties(width=style.chart_width, height=style.chart_height, description=description)
+    # Sizes as layer() arguments: .properties() would validate each against the schema (slow on a cold start).
+    return alt.layer(*layers, width=style.chart_width, height=style.chart_height, description=description)
 
 
 @cache  # a few shapes per stage and style
@@ -271,7 +272,8 @@ def _diagram_layers(style: ChartStyle, description: str) -> alt.LayerChart:
         ).encode(**enc, text=alt.Text("text:N"), color=alt.Color("colour:N", scale=None))
         for weight in ("normal", "bold")
     ]
-    return alt.layer(edge_layer, node_layer, inner_layer, name_layer, *label_layers).properties(
+    return alt.layer(
+        edge_layer, node_layer, inner_layer, name_layer, *label_layers,
         width=style.diagram_width, height=style.chart_height, view=alt.ViewBackground(stroke=None),
         description=description,
     )
