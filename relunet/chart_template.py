@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import altair as alt
+if TYPE_CHECKING:
+    import altair as alt
 
 # Builders put this y range where the state's goes; `Template.of` finds it.
 # Far outside any real range, so it cannot be mistaken for one.

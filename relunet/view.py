@@ -2,7 +2,9 @@
 
 Pure (no Streamlit), so the page only lays it out and caches each bundle
 once. The diagram is its own bundle: it ignores the probe, so dragging the
-probe does not rebuild it.
+probe does not rebuild it. The chart stack (Altair) is imported by the first
+chart, so a fresh server's first run sends the page's header, sidebar and
+stepper to the browser while Altair loads.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import hashlib
 from dataclasses import dataclass
 
 from relunet.chart_template import inline_datasets
-from relunet.charts import Frame, describe_diagram, diagram_spec, stage_spec
 from relunet.facts import CURVES, facts_for
 from relunet.network import ARTICLE_PARAMS, Params, forward
 from relunet.stages import STAGE_COUNT, STAGES, arithmetic_headers, stage
@@ -77,12 +78,16 @@ class DiagramView:
 
 
 def diagram_view(stage_number: int, params: Params, activation: str) -> DiagramView:
+    from relunet.charts import describe_diagram, diagram_spec  # the chart stack, on first use (see above)
+
     stage_ = stage(stage_number)
     facts = facts_for(params, activation)
     return DiagramView(inline_datasets(diagram_spec(facts, stage_, PAGE_STYLE)), describe_diagram(facts, stage_))
 
 
 def stage_view(state: PageState) -> StageView:
+    from relunet.charts import Frame, stage_spec  # the chart stack, on first use (see above)
+
     stage_ = stage(state.stage)
     facts = facts_for(state.params, state.activation)
     return StageView(
