@@ -31,7 +31,8 @@ from relunet.wording import (
 )
 
 # Parts of the network diagram a stage can highlight.
-DIAGRAM_PARTS = ("input", "top", "bottom", "output", "w1", "w2", "w3", "w4", "b1", "b2", "b3")
+# "sum" is the output node's adding of the two paths, "output" its final activation.
+DIAGRAM_PARTS = ("input", "top", "bottom", "sum", "output", "w1", "w2", "w3", "w4", "b1", "b2", "b3")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class Stage:
     # previous step where the stage transforms it, else the node's input line.
     morph_from: str = ""
     shows_training_data: bool = False
+    # Annotations besides the bends of its own curve, which every stage marks.
+    marks_zero_crossings: bool = False
+    labels_peak: bool = False
 
     @property
     def role(self) -> str:
@@ -74,7 +78,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         2, "Multiply the top path by w3", "top_scaled", "Weighted top path",
-        (Context("top"),), frozenset({"top", "w3"}),
+        (Context("top"),), frozenset({"w3"}),
         (("top", "top"), ("top × w3", "top_scaled")),
         formula_scale_top, explain_scale_top, morph_from="top",
     ),
@@ -86,28 +90,28 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         4, "Multiply the bottom path by w4", "bottom_scaled", "Weighted bottom path",
-        (Context("bottom"),), frozenset({"bottom", "w4"}),
+        (Context("bottom"),), frozenset({"w4"}),
         (("bottom", "bottom"), ("bottom × w4", "bottom_scaled")),
         formula_scale_bottom, explain_scale_bottom, morph_from="bottom",
     ),
     Stage(
         5, "Add the two paths", "summed", "Sum of both paths",
-        (Context("top_scaled"), Context("bottom_scaled")), frozenset({"w3", "w4", "output"}),
+        (Context("top_scaled"), Context("bottom_scaled")), frozenset({"sum"}),
         (("top × w3", "top_scaled"), ("bottom × w4", "bottom_scaled"), ("sum", "summed")),
         formula_sum, explain_sum, morph_from="bottom_scaled",
     ),
     Stage(
         6, "Add the bias b3", "output_input", "Sum + bias",
-        (Context("summed"),), frozenset({"b3", "output"}),
+        (Context("summed"),), frozenset({"b3"}),
         (("sum", "summed"), ("sum + b3", "output_input")),
-        formula_bias, explain_bias, morph_from="summed",
+        formula_bias, explain_bias, morph_from="summed", marks_zero_crossings=True,
     ),
     Stage(
         7, "Activation again: the final curve", "output", "Efficacy (output)",
         (Context("output_input", sets_scale=False),), frozenset({"output"}),
         (("sum + b3", "output_input"), ("{act}(sum + b3)", "output")),
         formula_output, explain_output, morph_from="output_input",
-        shows_training_data=True,
+        shows_training_data=True, labels_peak=True,
     ),
 )
 STAGE_COUNT = len(STAGES)

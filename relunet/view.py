@@ -1,8 +1,7 @@
 """Everything the page shows for one state, computed in one place.
 
 Pure (no Streamlit), so the page only lays it out and caches each bundle
-once. The diagram is its own bundle: it ignores the probe, so dragging the
-probe does not rebuild it. The chart stack (Altair) is imported by the first
+once. The diagram is its own bundle, keyed by only what it shows. The chart stack (Altair) is imported by the first
 chart, so a fresh server's first run sends the page's header, sidebar and
 stepper to the browser while Altair loads.
 """
@@ -12,13 +11,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from relunet.chart_template import inline_datasets
 from relunet.facts import CURVES, facts_for
-from relunet.network import ARTICLE_PARAMS, Params, forward
+from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, Params, forward
 from relunet.stages import STAGE_COUNT, STAGES, arithmetic_headers, stage
 from relunet.state import PageState
-from relunet.style import PAGE_STYLE
-from relunet.wording import describe_curve, num
+from relunet.style import PAGE_STYLE, ChartStyle
+from relunet.wording import comparison_note, describe_curve, num
 
 # The article's hand-checkable dosages, plus the peak and the far end.
 EXAMPLE_DOSAGES = (0.0, 0.2, 0.5, 0.6, 1.0)
@@ -47,6 +45,7 @@ class StageView:
     chart_text: str
     examples: Table
     probe_trace: Table
+    note: str | None = None  # why a curve looks different, when it does
 
 
 def worked_examples(state: PageState) -> Table:
@@ -71,34 +70,46 @@ def probe_trace(state: PageState) -> Table:
     return Table(("Stage", "Step", "Quantity", f"Value at x = {num(state.probe)}"), tuple(rows), frozenset({1, 2}))
 
 
+def fit_width(spec: dict) -> dict:
+    """Stretch the plot to the page's column but keep its height: the labels were placed for the
+    style's plot size, and a wider plot only gives them more room (a squeezed one would not)."""
+    return {**spec, "autosize": {"type": "fit-x", "contains": "padding"}}
+
+
 @dataclass(frozen=True)
 class DiagramView:
     spec: dict
     text: str
 
 
-def diagram_view(stage_number: int, params: Params, activation: str) -> DiagramView:
+def diagram_view(
+    stage_number: int, params: Params, activation: str, probe: float | None = None, style: ChartStyle = PAGE_STYLE
+) -> DiagramView:
     from relunet.charts import describe_diagram, diagram_spec  # the chart stack, on first use (see above)
 
     stage_ = stage(stage_number)
     facts = facts_for(params, activation)
-    return DiagramView(inline_datasets(diagram_spec(facts, stage_, PAGE_STYLE)), describe_diagram(facts, stage_))
+    return DiagramView(fit_width(diagram_spec(facts, stage_, style, probe)), describe_diagram(facts, stage_, probe))
 
 
-def stage_view(state: PageState) -> StageView:
+def stage_view(state: PageState, style: ChartStyle = PAGE_STYLE) -> StageView:
     from relunet.charts import Frame, stage_spec  # the chart stack, on first use (see above)
 
     stage_ = stage(state.stage)
     facts = facts_for(state.params, state.activation)
+    # A smooth activation is compared with the ReLU the article's weights were fitted for.
+    compare = None if ACTIVATIONS[state.activation].piecewise_linear else facts_for(state.params, "relu")
+    spec = stage_spec(facts, Frame(stage_), style, probe=state.probe, compare=compare)
     return StageView(
         number=stage_.number,
         heading=f"Stage {stage_.number} of {STAGE_COUNT} · {stage_.title}",
         explanation=stage_.explain(facts),
         formula=stage_.formula(state.params, state.activation),
-        chart_spec=inline_datasets(stage_spec(facts, Frame(stage_), PAGE_STYLE, probe=state.probe)),
+        chart_spec=fit_width(spec),
         chart_text=describe_curve(facts, stage_),
         examples=worked_examples(state),
         probe_trace=probe_trace(state),
+        note=comparison_note(state.activation),
     )
 
 

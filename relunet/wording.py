@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from relunet.facts import CURVES, StageFacts
-from relunet.network import ACTIVATIONS, TRAINING_DATA, Params, forward
+from relunet.facts import CURVES, StageFacts, corner_indices, training_error
+from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, DEFAULT_ACTIVATION, TRAINING_DATA, Params, forward
 
 if TYPE_CHECKING:  # the registry points at this module, not the other way round
     from relunet.stages import Stage
@@ -113,7 +113,7 @@ def explain_bias(facts: StageFacts) -> str:
 
 
 def explain_output(facts: StageFacts) -> str:
-    dosage, value = facts.highest("output")
+    peak = facts.peak("output")
     squash = (
         "everything below zero becomes 0"
         if facts.activation == "relu"
@@ -128,8 +128,49 @@ def explain_output(facts: StageFacts) -> str:
     )
     return (
         f"The output node applies {facts.act} once more: {squash}. "
-        f"The final curve peaks at {num(value)} at dosage {num(dosage)}. The training data (red points) "
+        + _final_shape(facts, peak)
+        + " The training data (vermillion dots) "
         f"says low and high dosages do nothing and a medium dosage works: {verdict}"
+    )
+
+
+def _final_shape(facts: StageFacts, peak: tuple[float, float] | None) -> str:
+    if peak is not None:
+        return f"The final curve peaks at {num(peak[1])} at dosage {num(peak[0])}."
+    values = facts.curves.output
+    if float(values.max() - values.min()) < 0.005:  # the same number at every dosage, as shown
+        return f"The final curve stays flat at about {num(float(values.mean()))}: it has no peak."
+    start, end = float(values[0]), float(values[-1])
+    return f"The final curve runs from {num(start)} at dosage 0 to {num(end)} at dosage 1, without a peak."
+
+
+def comparison_note(activation: str) -> str | None:
+    """Why a Softplus curve looks so different: the weights are ReLU's."""
+    if ACTIVATIONS[activation].piecewise_linear:
+        return None
+    return (
+        f"The faint grey curve is the same step with ReLU. The article's weights were fitted for ReLU, so with "
+        f"{ACTIVATIONS[activation].label} they no longer make the curve that matches the training data."
+    )
+
+
+def describe_changes(params: Params, activation: str) -> str | None:
+    """Each setting that differs from the article's, and how well the final curve then fits
+    the training data (None while nothing differs)."""
+    article = ARTICLE_PARAMS.as_dict()
+    changes = [f"{name} = {num(value)} (article: {num(article[name])})"
+               for name, value in params.as_dict().items() if value != article[name]]
+    if activation != DEFAULT_ACTIVATION:
+        changes.append(
+            f"activation {ACTIVATIONS[activation].label} (article: {ACTIVATIONS[DEFAULT_ACTIVATION].label})"
+        )
+    if not changes:
+        return None
+    error = training_error(params, activation)
+    article_error = training_error(ARTICLE_PARAMS, DEFAULT_ACTIVATION)
+    return (
+        "Changed from the article: " + ", ".join(changes) + ". "
+        f"Sum of squared errors on the three training points: {num(error)} (article: {num(article_error)})."
     )
 
 
@@ -164,24 +205,13 @@ def formula_output(p: Params, activation: str) -> str:
     return rf"\text{{output}} = {_act_tex(activation)}(\text{{sum}} + b_3)"
 
 
-def _corners(x: np.ndarray, y: np.ndarray) -> list[int]:
-    """Indices of the ends and the points where a polyline changes slope."""
-    keep = [0]
-    for i in range(1, len(x) - 1):
-        before = (y[i] - y[keep[-1]]) / (x[i] - x[keep[-1]])
-        after = (y[i + 1] - y[i]) / (x[i + 1] - x[i])
-        if not np.isclose(before, after, rtol=1e-9, atol=1e-9):
-            keep.append(i)
-    return keep + [len(x) - 1] if len(x) > 1 else keep
-
-
 def describe_curve(facts: StageFacts, stage_: Stage) -> str:
     """A one-line text alternative for the stage's chart, from its numbers."""
     x = facts.curves.dosage
     y = getattr(facts.curves, stage_.curve)
     label = CURVES[stage_.curve][0]
     if ACTIVATIONS[facts.activation].piecewise_linear:
-        corners = _corners(x, y)
+        corners = corner_indices(x, y)
         points = ", ".join(f"({num(x[i])}, {num(y[i])})" for i in corners)
         shape = f"straight segments through (dosage, value) {points}"
     else:
@@ -192,5 +222,5 @@ def describe_curve(facts: StageFacts, stage_: Stage) -> str:
         )
     text = f"Stage {stage_.number} chart: {label} against dosage, {shape}."
     if stage_.shows_training_data:
-        text += " Red points mark the training data: dosage 0 → 0, 0.5 → 1, 1 → 0."
+        text += " Vermillion dots mark the training data: dosage 0 → 0, 0.5 → 1, 1 → 0."
     return text

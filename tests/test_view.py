@@ -1,12 +1,12 @@
 """What the page shows for a state, computed without Streamlit."""
 
-from relunet.charts import Frame, stage_spec
+from relunet.charts import Frame, diagram_chart, stage_chart
 from relunet.facts import facts_for
 from relunet.network import ARTICLE_PARAMS
 from relunet.stages import stage
 from relunet.state import PageState
 from relunet.style import PAGE_STYLE
-from relunet.view import diagram_view, export_file_stem, probe_trace, stage_view, worked_examples
+from relunet.view import diagram_view, export_file_stem, fit_width, probe_trace, stage_view, worked_examples
 
 
 def test_worked_examples_follow_the_stage():
@@ -41,14 +41,15 @@ def test_export_file_names_tell_lessons_apart():
     assert export_file_stem(PageState(activation="softplus")) == "relunet-softplus"
 
 
-def test_page_charts_carry_their_rows_inline():
-    """The page sends plain JSON rows (named datasets would go through Arrow and pandas)."""
-    state = PageState(stage=7, probe=0.3)
+def test_page_charts_are_the_built_charts_with_their_rows_inline():
+    """The page fills cached templates; it must show what building the charts afresh gives, with plain JSON
+    rows in the layers (named datasets would go to the browser through Arrow and pandas)."""
+    state = PageState(stage=7, probe=0.3, activation="softplus")
     facts = facts_for(state.params, state.activation)
-    filled = stage_spec(facts, Frame(stage(7)), PAGE_STYLE, probe=0.3)
+    built = stage_chart(facts, Frame(stage(7)), PAGE_STYLE, probe=0.3, compare=facts_for(state.params, "relu"))
     sent = stage_view(state).chart_spec
-    assert "datasets" not in sent and len(sent["layer"]) == len(filled["layer"])
-    for layer, named in zip(sent["layer"], filled["layer"]):
-        assert layer == {**named, "data": {"values": filled["datasets"][named["data"]["name"]]}}
-    diagram = diagram_view(7, state.params, state.activation).spec
-    assert "datasets" not in diagram and all("values" in layer["data"] for layer in diagram["layer"])
+    assert sent == fit_width(built.to_dict(validate=False))
+    diagram = diagram_view(7, state.params, state.activation, probe=0.3).spec
+    assert diagram == fit_width(diagram_chart(facts, stage(7), PAGE_STYLE, probe=0.3).to_dict(validate=False))
+    for spec in (sent, diagram):
+        assert "datasets" not in spec and all("values" in layer["data"] for layer in spec["layer"])

@@ -55,7 +55,7 @@ SLIDE_CONFIG = {
     "legend": {"labelColor": TEXT_COLOUR},
 }
 
-_NODE_WORDS = {"input": "dosage", "top": "top node", "bottom": "bottom node", "output": "output node"}
+_NODE_WORDS = {"input": "dosage", "top": "top node", "bottom": "bottom node", "sum": "sum", "output": "output node"}
 
 
 def active_caption(facts: StageFacts, stage_: Stage) -> str:
@@ -63,7 +63,8 @@ def active_caption(facts: StageFacts, stage_: Stage) -> str:
     nodes = [word for part, word in _NODE_WORDS.items() if part in stage_.active]
     values = facts.params.as_dict()
     weights = [f"{name} = {num(values[name])}" for name in PARAM_NAMES if name in stage_.active]
-    return "Active: " + " → ".join(nodes) + ("   ·   " + ",  ".join(weights) if weights else "")
+    parts = [" → ".join(nodes)] if nodes else []
+    return "Active: " + "   ·   ".join(parts + ([",  ".join(weights)] if weights else []))
 
 
 def backdrop_spec(facts: StageFacts, stage_: Stage) -> dict:
