@@ -10,6 +10,7 @@ the labels are ordinary data records of an ordinary text layer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -24,6 +25,7 @@ _DIRECTIONS = [(0, -1), (1, -1), (-1, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (0,
 ABOVE, BELOW, LEFT, RIGHT = (0, -1), (0, 1), (-1, 0), (1, 0)
 
 
+@cache  # eight directions, a handful of preferences
 def _directions(toward: tuple[int, int]) -> list[tuple[int, int]]:
     def closeness(d: tuple[int, int]) -> float:
         return (d[0] * toward[0] + d[1] * toward[1]) / (np.hypot(*d) * np.hypot(*toward))
