@@ -8,7 +8,16 @@ caches and decorators are not rebuilt on every click).
 import streamlit as st
 
 from ui.export_panel import export_panel
-from ui.lesson import cached_diagram, cached_view, changes_line, numbers, sidebar, stage_body, stepper
+from ui.lesson import (
+    cached_diagram,
+    cached_view,
+    changes_line,
+    chart_templates_warming,
+    numbers,
+    sidebar,
+    stage_body,
+    stepper,
+)
 from ui.presenter import page_style
 from ui.url import current_state, link_warnings, load_link_once, sync_url
 
@@ -34,3 +43,4 @@ stage_body(view, cached_diagram(state.stage, state.params, state.activation, sta
 numbers(view)
 export_panel(state)
 sync_url(state)
+chart_templates_warming(state.activation, present)  # the other stages' charts, while the browser draws these

@@ -9,7 +9,7 @@ stepper to the browser while Altair loads.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from relunet.facts import CURVES, facts_for
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, Params, forward
@@ -111,6 +111,14 @@ def stage_view(state: PageState, style: ChartStyle = PAGE_STYLE) -> StageView:
         probe_trace=probe_trace(state),
         note=comparison_note(state.activation),
     )
+
+
+def warm_chart_templates(state: PageState, style: ChartStyle = PAGE_STYLE) -> None:
+    """Build the chart templates of all seven stages for this state's activation and style (by
+    computing their views and dropping them), so each stage's first visit costs no Altair."""
+    for stage_ in STAGES:
+        stage_view(replace(state, stage=stage_.number), style)
+    diagram_view(state.stage, state.params, state.activation, state.probe, style)  # one template for every stage
 
 
 def export_file_stem(state: PageState) -> str:

@@ -6,7 +6,15 @@ from relunet.network import ARTICLE_PARAMS
 from relunet.stages import stage
 from relunet.state import PageState
 from relunet.style import PAGE_STYLE
-from relunet.view import diagram_view, export_file_stem, fit_width, probe_trace, stage_view, worked_examples
+from relunet.view import (
+    diagram_view,
+    export_file_stem,
+    fit_width,
+    probe_trace,
+    stage_view,
+    warm_chart_templates,
+    worked_examples,
+)
 
 
 def test_worked_examples_follow_the_stage():
@@ -53,3 +61,18 @@ def test_page_charts_are_the_built_charts_with_their_rows_inline():
     assert diagram == fit_width(diagram_chart(facts, stage(7), PAGE_STYLE, probe=0.3).to_dict(validate=False))
     for spec in (sent, diagram):
         assert "datasets" not in spec and all("values" in layer["data"] for layer in spec["layer"])
+
+
+def test_warming_builds_every_stage_template_up_front():
+    """After warming, no stage's first visit builds a chart template (the page warms them in the background)."""
+    from relunet import charts
+
+    charts._stage_template.cache_clear()
+    charts._diagram_template.cache_clear()
+    warm_chart_templates(PageState(activation="softplus", probe=0.2), PAGE_STYLE)
+    built = (charts._stage_template.cache_info().currsize, charts._diagram_template.cache_info().currsize)
+    assert built == (7, 1)
+    for number in range(1, 8):
+        stage_view(PageState(stage=number, activation="softplus", probe=0.7, params=ARTICLE_PARAMS.with_values(w1=2)))
+        diagram_view(number, ARTICLE_PARAMS, "softplus", 0.7)
+    assert (charts._stage_template.cache_info().currsize, charts._diagram_template.cache_info().currsize) == built
