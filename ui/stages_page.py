@@ -9,7 +9,16 @@ import streamlit as st
 
 from relunet.stages import STAGE_COUNT
 from ui.export_panel import export_panel
-from ui.lesson import cached_diagram, cached_view, changes_line, numbers, sidebar, stage_body, stepper
+from ui.lesson import (
+    cached_diagram,
+    cached_view,
+    changes_line,
+    chart_templates_warming,
+    numbers,
+    sidebar,
+    stage_body,
+    stepper,
+)
 from ui.practice import mode_switch, practice_page
 from ui.presenter import page_style
 from ui.url import current_state, link_warnings, load_link_once, sync_url
@@ -41,3 +50,4 @@ else:
                      icon=":material/trending_down:")
     export_panel(state)
 sync_url(state)
+chart_templates_warming(state.activation, present)  # the other stages' charts, while the browser draws these
