@@ -113,7 +113,8 @@ def stepper() -> None:
         st.selectbox("Jump to stage", [s.number for s in STAGES], key="stage_jump", on_change=jump,
                      format_func=lambda n: f"Stage {n}", label_visibility="collapsed", width=104)
         with st.container(horizontal=True, horizontal_alignment="right", key="present_toggle"):
-            st.toggle("Presenter view", key="present", help="Projector-sized type, everything on one screen")
+            st.toggle("Presenter view", key="present", persist_state="session",  # kept across the fit page
+                      help="Projector-sized type, everything on one screen")
     stage_keys()
 
 

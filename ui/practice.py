@@ -43,6 +43,7 @@ MODE_LABELS = {"explore": "Explore", "predict": "Predict, then reveal"}
 def mode_switch() -> None:
     st.radio(
         "Mode", options=list(MODE_LABELS), format_func=MODE_LABELS.get, key="mode", horizontal=True,
+        persist_state="session",  # kept while the fit page is shown
         help="Predict, then reveal: at each stage, pick the curve or type a value before the stage is drawn.",
     )
 

@@ -62,14 +62,7 @@ def still_from_zip(data: bytes, name: str) -> bytes:
 
 
 def fit_gif_memory_mb(settings) -> float:
-    """The fit GIF holds at most MAX_FRAMES frames, like a stage GIF of as many frames."""
+    """The fit GIF (relunet.export.fit_animation) holds at most MAX_FRAMES frames, like a stage GIF of as many."""
     from relunet.export.fit_animation import MAX_FRAMES
 
     return WORKER_BASE_MB + GIF_MB_PER_MEGAPIXEL * MAX_FRAMES * settings.width * settings.height / 1e6
-
-
-def fit_gif_job(settings, on_progress: Callable[[int, int], None]) -> bytes:
-    """The fit animation (relunet.export.fit_animation.FitExportSettings) as GIF bytes."""
-    from relunet.export.fit_animation import render_fit_gif
-
-    return render_fit_gif(replace(settings, processes=1), on_progress)
