@@ -29,12 +29,13 @@ _PAGE_CSS = """
 </style>
 """
 
-# The presenter view: no sidebar, no header, projector-sized text. Chart and diagram type comes
+# The presenter view: no sidebar, no header, no mode switch (leave the view to change mode),
+# projector-sized text. Chart and diagram type comes
 # from relunet.style.PRESENT_STYLE.
 _PRESENT_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-header[data-testid="stHeader"] { display: none !important; }
+header[data-testid="stHeader"], .st-key-mode { display: none !important; }
 .block-container { padding: 0.75rem 1.5rem 1rem 1.5rem !important; max-width: none !important; }
 .block-container [data-testid="stMarkdownContainer"] p,
 .block-container [data-testid="stMarkdownContainer"] li { font-size: 22px !important; line-height: 1.4; }
