@@ -9,7 +9,7 @@ the labels are ordinary data records of an ordinary text layer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -67,6 +67,7 @@ class Label:
     text: str
     size: float  # font size in pixels
     toward: tuple[int, int] = ABOVE  # the direction tried first (pixel y grows downwards)
+    short: str = ""  # a shorter text to try when no spot is clear for `text`
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,36 @@ def _boxes_overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def _best_spot(label: Label, plot: Plot, seg_starts: np.ndarray, seg_ends: np.ndarray, taken: list,
+               line_clearance: float) -> tuple:
+    """((centre x, centre y, box), gap, anchor, cost) of the best spot for `label`, in pixels."""
+    ax, ay = (float(v) for v in plot.to_pixels(label.x, label.y))
+    width, height = text_box(label.text, label.size)
+    best, best_score, best_cost, best_gap = None, None, None, 0
+    for rank, (dx, dy) in enumerate(_directions(label.toward)):
+        for gap in _GAPS:
+            cx = ax + dx * (gap + width / 2)
+            cy = ay + dy * (gap + height / 2)
+            box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+            if box[0] < 0 or box[1] < 0 or box[2] > plot.width or box[3] > plot.height:
+                continue
+            grown = (box[0] - line_clearance, box[1] - line_clearance,
+                     box[2] + line_clearance, box[3] + line_clearance)
+            cost = _segments_hit_box(seg_starts, seg_ends, grown) + sum(
+                _boxes_overlap(grown, other) for other in taken
+            )
+            # Anything touched outweighs distance; a nearer spot outweighs a preferred direction
+            # only by a little, so a label stays beside its point but on its side.
+            score = cost * 1000 + gap + rank * DIRECTION_PENALTY
+            if best_score is None or score < best_score:
+                best, best_score, best_cost, best_gap = (cx, cy, box), score, cost, gap
+            if cost == 0:
+                break  # farther spots in this direction only score worse
+    if best is None:  # the plot is smaller than the label: leave it on its point
+        return (ax, ay, (ax, ay, ax, ay)), 0, (ax, ay), 1
+    return best, best_gap, (ax, ay), best_cost
+
+
 def place_labels(
     labels: list[Label],
     plot: Plot,
@@ -134,36 +165,18 @@ def place_labels(
         taken.append((px - point_radius, py - point_radius, px + point_radius, py + point_radius))
     placed = []
     for label in labels:
-        ax, ay = (float(v) for v in plot.to_pixels(label.x, label.y))
-        width, height = text_box(label.text, label.size)
-        best, best_score, best_cost, best_gap = None, None, None, 0
-        for rank, (dx, dy) in enumerate(_directions(label.toward)):
-            for gap in _GAPS:
-                cx = ax + dx * (gap + width / 2)
-                cy = ay + dy * (gap + height / 2)
-                box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
-                if box[0] < 0 or box[1] < 0 or box[2] > plot.width or box[3] > plot.height:
-                    continue
-                grown = (box[0] - line_clearance, box[1] - line_clearance,
-                         box[2] + line_clearance, box[3] + line_clearance)
-                cost = _segments_hit_box(seg_starts, seg_ends, grown) + sum(
-                    _boxes_overlap(grown, other) for other in taken
-                )
-                # Anything touched outweighs distance; a nearer spot outweighs a preferred direction
-                # only by a little, so a label stays beside its point but on its side.
-                score = cost * 1000 + gap + rank * DIRECTION_PENALTY
-                if best_score is None or score < best_score:
-                    best, best_score, best_cost, best_gap = (cx, cy, box), score, cost, gap
-                if cost == 0:
-                    break  # farther spots in this direction only score worse
-        if best is None:  # the plot is smaller than the label: leave it on its point
-            best, best_cost = (ax, ay, (ax, ay, ax, ay)), 1
-        cx, cy, box = best
+        spot = _best_spot(label, plot, seg_starts, seg_ends, taken, line_clearance)
+        if spot[3] > 0 and label.short:  # crowded: the short text may fit where the long one does not
+            short = replace(label, text=label.short, short="")
+            short_spot = _best_spot(short, plot, seg_starts, seg_ends, taken, line_clearance)
+            if short_spot[3] < spot[3]:
+                label, spot = short, short_spot
+        (cx, cy, box), gap, (ax, ay), cost = spot[0], spot[1], spot[2], spot[3]
         taken.append(box)
         x_data, y_data = plot.to_data(cx, cy)
         leader = None
-        if best_gap > LEADER_FROM:
+        if gap > LEADER_FROM:
             end = (min(max(ax, box[0]), box[2]), min(max(ay, box[1]), box[3]))
             leader = (label.x, label.y, *plot.to_data(*end))
-        placed.append(Placed(label, x_data, y_data, best_cost == 0, leader))
+        placed.append(Placed(label, x_data, y_data, cost == 0, leader))
     return placed

@@ -20,6 +20,7 @@ _PAGE_CSS = """
   .st-key-stage_numbers { display: none !important; }
   .st-key-stepper { gap: 0.5rem !important; }
   .st-key-stage_of { min-width: 0; }
+  .st-key-changes { flex-wrap: wrap !important; }
   .st-key-stage_jump { display: block; max-width: 6.5em; }
   .st-key-stage_jump label { display: none; }
   .st-key-present_toggle { display: none; }
