@@ -99,9 +99,9 @@ def _annotation_labels(facts: StageFacts, stage_: Stage, style: ChartStyle) -> l
     if peak is not None:
         labels.append(Label(peak[0], peak[1], f"peak {num(peak[1])} at {num(peak[0])}", style.font_size))
     if stage_.marks_zero_crossings:
-        labels += [Label(x, 0.0, f"0 at {num(x)}", style.font_size) for x in facts.zero_crossings(curve)]
+        labels += [Label(x, 0.0, f"0 at {num(x)}", style.font_size, short=num(x)) for x in facts.zero_crossings(curve)]
     # A bend at the labelled peak is already named by the peak's label.
-    labels += [Label(x, y, f"bend at {num(x)}", style.font_size)
+    labels += [Label(x, y, f"bend at {num(x)}", style.font_size, short=num(x))
                for x, y in facts.bends(curve) if peak is None or x != peak[0]]
     return _spread(labels)
 

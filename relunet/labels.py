@@ -9,7 +9,7 @@ the labels are ordinary data records of an ordinary text layer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
@@ -69,6 +69,7 @@ class Label:
     text: str
     size: float  # font size in pixels
     toward: tuple[int, int] = ABOVE  # the direction tried first (pixel y grows downwards)
+    short: str = ""  # a shorter text to try when no spot is clear for `text`
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,35 @@ def _segments_hitting_boxes(starts: np.ndarray, ends: np.ndarray, boxes: np.ndar
     return np.count_nonzero(inside & (t_low <= t_high), axis=1)
 
 
+def _best_spot(label: Label, plot: Plot, seg_starts: np.ndarray, seg_ends: np.ndarray, taken: list,
+               line_clearance: float) -> tuple:
+    """((centre x, centre y, box), gap, anchor, cost) of the best spot for `label`, in pixels."""
+    ax, ay = (float(v) for v in plot.to_pixels(label.x, label.y))
+    width, height = text_box(label.text, label.size)
+    # Every spot around the point at once, in the order they are preferred: direction, then distance.
+    spots = [(rank, dx, dy, gap) for rank, (dx, dy) in enumerate(_directions(label.toward)) for gap in _GAPS]
+    cx = np.array([ax + dx * (gap + width / 2) for _, dx, _, gap in spots])
+    cy = np.array([ay + dy * (gap + height / 2) for _, _, dy, gap in spots])
+    boxes = np.column_stack([cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2])
+    grown = boxes + np.array([-line_clearance, -line_clearance, line_clearance, line_clearance])
+    covered = np.zeros(len(spots), int)
+    for other in taken:
+        covered += (grown[:, 0] < other[2]) & (other[0] < grown[:, 2]) & (grown[:, 1] < other[3]) & (
+            other[1] < grown[:, 3])
+    costs = _segments_hitting_boxes(seg_starts, seg_ends, grown) + covered
+    inside_plot = (boxes[:, 0] >= 0) & (boxes[:, 1] >= 0) & (boxes[:, 2] <= plot.width) & (
+        boxes[:, 3] <= plot.height)
+    # Anything touched outweighs distance; a nearer spot outweighs a preferred direction
+    # only by a little, so a label stays beside its point but on its side.
+    scores = np.where(inside_plot, costs * 1000 + np.array([gap + rank * DIRECTION_PENALTY
+                                                            for rank, _, _, gap in spots]), np.inf)
+    if not np.isfinite(scores).any():  # the plot is smaller than the label: leave it on its point
+        return (ax, ay, (ax, ay, ax, ay)), 0, (ax, ay), 1
+    index = int(np.argmin(scores))  # the first of equals, as in preference order
+    box = tuple(float(v) for v in boxes[index])
+    return (float(cx[index]), float(cy[index]), box), spots[index][3], (ax, ay), int(costs[index])
+
+
 def place_labels(
     labels: list[Label],
     plot: Plot,
@@ -132,38 +162,18 @@ def place_labels(
         taken.append((px - point_radius, py - point_radius, px + point_radius, py + point_radius))
     placed = []
     for label in labels:
-        ax, ay = (float(v) for v in plot.to_pixels(label.x, label.y))
-        width, height = text_box(label.text, label.size)
-        # Every spot around the point at once, in the order they are preferred: direction, then distance.
-        spots = [(rank, dx, dy, gap) for rank, (dx, dy) in enumerate(_directions(label.toward)) for gap in _GAPS]
-        cx = np.array([ax + dx * (gap + width / 2) for _, dx, _, gap in spots])
-        cy = np.array([ay + dy * (gap + height / 2) for _, _, dy, gap in spots])
-        boxes = np.column_stack([cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2])
-        grown = boxes + np.array([-line_clearance, -line_clearance, line_clearance, line_clearance])
-        covered = np.zeros(len(spots), int)
-        for other in taken:
-            covered += (grown[:, 0] < other[2]) & (other[0] < grown[:, 2]) & (grown[:, 1] < other[3]) & (
-                other[1] < grown[:, 3])
-        costs = _segments_hitting_boxes(seg_starts, seg_ends, grown) + covered
-        inside_plot = (boxes[:, 0] >= 0) & (boxes[:, 1] >= 0) & (boxes[:, 2] <= plot.width) & (
-            boxes[:, 3] <= plot.height)
-        # Anything touched outweighs distance; a nearer spot outweighs a preferred direction
-        # only by a little, so a label stays beside its point but on its side.
-        scores = np.where(inside_plot, costs * 1000 + np.array([gap + rank * DIRECTION_PENALTY
-                                                                for rank, _, _, gap in spots]), np.inf)
-        best, best_cost, best_gap = None, None, 0
-        if np.isfinite(scores).any():
-            index = int(np.argmin(scores))  # the first of equals, as in preference order
-            best = (float(cx[index]), float(cy[index]), tuple(float(v) for v in boxes[index]))
-            best_cost, best_gap = int(costs[index]), spots[index][3]
-        if best is None:  # the plot is smaller than the label: leave it on its point
-            best, best_cost = (ax, ay, (ax, ay, ax, ay)), 1
-        cx, cy, box = best
+        spot = _best_spot(label, plot, seg_starts, seg_ends, taken, line_clearance)
+        if spot[3] > 0 and label.short:  # crowded: the short text may fit where the long one does not
+            short = replace(label, text=label.short, short="")
+            short_spot = _best_spot(short, plot, seg_starts, seg_ends, taken, line_clearance)
+            if short_spot[3] < spot[3]:
+                label, spot = short, short_spot
+        (cx, cy, box), gap, (ax, ay), cost = spot
         taken.append(box)
         x_data, y_data = plot.to_data(cx, cy)
         leader = None
-        if best_gap > LEADER_FROM:
+        if gap > LEADER_FROM:
             end = (min(max(ax, box[0]), box[2]), min(max(ay, box[1]), box[3]))
             leader = (label.x, label.y, *plot.to_data(*end))
-        placed.append(Placed(label, x_data, y_data, best_cost == 0, leader))
+        placed.append(Placed(label, x_data, y_data, cost == 0, leader))
     return placed

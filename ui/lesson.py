@@ -123,7 +123,7 @@ def changes_line(state: PageState) -> None:
     line = describe_changes(state.params, state.activation)
     if line is None:
         return
-    with st.container(horizontal=True, vertical_alignment="center", key="changes"):
+    with st.container(horizontal=True, vertical_alignment="center", key="changes", wrap=False):
         st.info(line, icon=":material/edit:")
         st.button("Reset to the article", key="reset_inline", on_click=reset_weights)
 

@@ -20,6 +20,7 @@ _PAGE_CSS = """
   .st-key-stage_numbers { display: none !important; }
   .st-key-stepper { gap: 0.5rem !important; }
   .st-key-stage_of { min-width: 0; }
+  .st-key-changes { flex-wrap: wrap !important; }
   .st-key-stage_jump { display: block; max-width: 6.5em; }
   .st-key-stage_jump label { display: none; }
   .st-key-present_toggle { display: none; }
@@ -29,12 +30,13 @@ _PAGE_CSS = """
 </style>
 """
 
-# The presenter view: no sidebar, no header, projector-sized text. Chart and diagram type comes
+# The presenter view: no sidebar, no header, no mode switch (leave the view to change mode),
+# projector-sized text. Chart and diagram type comes
 # from relunet.style.PRESENT_STYLE.
 _PRESENT_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-header[data-testid="stHeader"] { display: none !important; }
+header[data-testid="stHeader"], .st-key-mode { display: none !important; }
 .block-container { padding: 0.75rem 1.5rem 1rem 1.5rem !important; max-width: none !important; }
 .block-container [data-testid="stMarkdownContainer"] p,
 .block-container [data-testid="stMarkdownContainer"] li { font-size: 22px !important; line-height: 1.4; }
