@@ -114,8 +114,13 @@ def _check_stage(settings: ExportSettings, stage_number: int) -> None:
 
 
 def png_bytes(image, optimize: bool = True) -> bytes:
+    """PNG bytes: smallest with `optimize`, else quick (zlib level 1: flat
+    slide pictures compress well even so)."""
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=optimize)
+    if optimize:
+        image.save(out, format="PNG", optimize=True)
+    else:
+        image.save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 

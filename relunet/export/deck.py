@@ -122,15 +122,17 @@ def build_deck(settings: ExportSettings, held: dict, movie: bytes) -> bytes:
         badge.fill.solid()
         badge.fill.fore_color.rgb = _rgb(BADGE_COLOUR)
         _text(page, 1.75, 0.25, 11.0, 0.7, stage_.title, 30, bold=True, colour=TEXT_COLOUR)
-        _picture(page, _crop(held[stage_.number], slide_layout.CHART, placement), 0.4, 1.2, height=5.9)
+        chart = _crop(held[stage_.number], slide_layout.CHART, placement)
+        _picture(page, chart, 0.4, 1.2, height=5.9)
         _picture(page, _crop(held[stage_.number], slide_layout.DIAGRAM, placement), 7.9, 1.3, width=5.0)
         _text(page, 7.9, 4.7, 5.0, 1.6, slide_layout.formula_text(stage_, facts), 20, colour=TEXT_COLOUR)
         page.notes_slide.notes_text_frame.text = speaker_notes(facts, stage_, settings)
 
-    # 3. The final curve against the training data.
+    # 3. The final curve against the training data (the last stage's chart, encoded once).
+    final_chart = chart
     closing = deck.slides.add_slide(blank)
     _text(closing, 0.5, 0.25, 12.3, 0.8, "The final curve and the training data", 30, bold=True, colour=TEXT_COLOUR)
-    _picture(closing, _crop(held[STAGE_COUNT], slide_layout.CHART, placement), 0.4, 1.2, height=5.9)
+    _picture(closing, final_chart, 0.4, 1.2, height=5.9)
     predicted = forward(settings.params, [d for d, _ in TRAINING_DATA], settings.activation).output
     rows = ["dosage → training data, network"] + [
         f"{num(d)} → {num(target)}, {num(p)}" for (d, target), p in zip(TRAINING_DATA, predicted)
