@@ -88,6 +88,7 @@ BOUNDS: dict[str, Bound] = {
     "stage": Bound(1, STAGE_COUNT, whole=True),
     **{name: Bound(-WEIGHT_LIMIT, WEIGHT_LIMIT) for name in PARAM_NAMES},
     "probe": Bound(0.0, 1.0),
+    "present": Bound(0, 1, whole=True),  # the presenter view: 1 on, 0 off
     # The export.
     "width": Bound(160, 1920, whole=True, unit="px"),
     "height": Bound(90, 1080, whole=True, unit="px"),

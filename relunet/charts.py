@@ -203,13 +203,18 @@ def _annotation_layers(
 X_PADDING = 10  # pixels on each side of the dosage axis, so end points stay clear of the frame
 
 
+COMPARE_GREY = "#767676"  # 4.5 : 1: the faint comparison curve and its legend entry
+
+
 def stage_chart(
-    facts: StageFacts, frame: Frame, style: ChartStyle = PAGE_STYLE, probe: float | None = None
+    facts: StageFacts, frame: Frame, style: ChartStyle = PAGE_STYLE, probe: float | None = None,
+    compare: StageFacts | None = None,
 ) -> alt.LayerChart:
     """The stage's curve (bold), earlier steps (faint, dashed), zero line,
     on the final stage the training data and, on a held frame, labelled bends
-    (and zero crossings or the peak where the stage is about them) and the
-    optional probe marker."""
+    (and zero crossings or the peak where the stage is about them), the
+    optional probe marker and, with `compare` (the same weights with another
+    activation), that network's curve for this stage, faint grey and dotted."""
     stage_ = frame.stage
     x, y, domain = _morph(facts, frame)
     own_label = CURVES[stage_.curve][0]
@@ -217,9 +222,19 @@ def stage_chart(
     context_records = [
         r for c in stage_.context for r in _records(x, getattr(facts.curves, c.curve), CURVES[c.curve][0])
     ]
+    colours = [PALETTE[CURVES[c.curve][1]] for c in stage_.context]
+    dashes = [[7, 5]] * len(context_labels)
+    if compare is not None and frame.progress >= 1.0:
+        compare_label = f"{own_label} with {compare.act}"
+        compare_values = getattr(compare.curves, stage_.curve)
+        context_records += _records(compare.curves.dosage, compare_values, compare_label)
+        context_labels.append(compare_label)
+        colours.append(COMPARE_GREY)
+        dashes.append([2, 3])
+        lows, highs = [domain[0], float(compare_values.min())], [domain[1], float(compare_values.max())]
+        domain = nice_domain(min(lows), max(highs)) if min(lows) < domain[0] or max(highs) > domain[1] else domain
     own_records = _records(x, y, own_label)
     labels = context_labels + [own_label]
-    roles = [CURVES[c.curve][1] for c in stage_.context] + [stage_.role]
 
     x_scale = alt.Scale(domain=list(DOSAGE_RANGE), nice=False, padding=X_PADDING)
     y_scale = alt.Scale(domain=list(domain), nice=False)
@@ -229,10 +244,8 @@ def stage_chart(
     )
     # Context and the stage's own curve share one colour/dash scale, so one
     # legend names them all; width and opacity are per layer, not encoded.
-    colour = alt.Color("curve:N", scale=alt.Scale(domain=labels, range=[PALETTE[r] for r in roles]), legend=legend)
-    dash = alt.StrokeDash(
-        "curve:N", scale=alt.Scale(domain=labels, range=[[7, 5]] * len(context_labels) + [[1, 0]]), legend=legend
-    )
+    colour = alt.Color("curve:N", scale=alt.Scale(domain=labels, range=[*colours, PALETTE[stage_.role]]), legend=legend)
+    dash = alt.StrokeDash("curve:N", scale=alt.Scale(domain=labels, range=[*dashes, [1, 0]]), legend=legend)
     encoding = {
         "x": alt.X("dosage:Q", scale=x_scale, title="Dosage", axis=_axis(style.axis_title_size, style, format=".1f",
                                                                           tickCount=5)),
@@ -261,18 +274,19 @@ def stage_chart(
     # stage draws the curve growing towards it (and its legend never changes).
     layers = [zero]
     if stage_.shows_training_data:
-        data = [{"dosage": d, "value": v, "curve": "training data"} for d, v in TRAINING_DATA]
+        data = [{"dosage": d, "value": v, "curve": "training data", "kind": "training data"} for d, v in TRAINING_DATA]
         layers.append(
             alt.Chart(alt.Data(values=data)).mark_point(
                 filled=True, size=style.node_size / 6, color=PALETTE["data"], opacity=1, stroke="white", strokeWidth=1.5
             ).encode(
                 x=alt.X("dosage:Q"), y=alt.Y("value:Q"),
                 # A legend entry of its own: a dot in the points' colour, named as the text names them.
-                shape=alt.Shape("curve:N", scale=alt.Scale(domain=["training data"], range=["circle"]),
+                # ("kind", not "curve": a legend on the curves' field would merge with theirs.)
+                shape=alt.Shape("kind:N", scale=alt.Scale(domain=["training data"], range=["circle"]),
                                 legend=alt.Legend(
                                     title=None, orient="top", labelFontSize=style.font_size, labelColor=TEXT_COLOUR,
                                     symbolFillColor=PALETTE["data"], symbolStrokeColor=PALETTE["data"],
-                                    symbolSize=style.node_size / 6)),
+                                    symbolSize=style.font_size * 30)),  # as the curves' legend: rows of one height
                 tooltip=[alt.Tooltip("curve:N", title=""), alt.Tooltip("dosage:Q", title="Dosage"),
                          alt.Tooltip("value:Q", title="Efficacy")],
             )
@@ -315,7 +329,7 @@ def diagram_chart(
     active = stage_.active
     values = facts.params.as_dict()
     at_probe = forward(facts.params, [probe], facts.activation).at(0) if probe is not None else None
-    plot = Plot(style.diagram_width, style.chart_height, _DIAGRAM_X, _DIAGRAM_Y)
+    plot = Plot(style.diagram_width, style.diagram_plot_height, _DIAGRAM_X, _DIAGRAM_Y)
     radius = style.node_size ** 0.5 / 2
     line = style.font_size * 1.2
     gap = style.font_size * 0.35
@@ -397,7 +411,7 @@ def diagram_chart(
         for weight in ("normal", "bold") for align in ("left", "center", "right")
     ]
     return alt.layer(edge_layer, node_layer, inner_layer, *label_layers).properties(
-        width=style.diagram_width, height=style.chart_height, view=alt.ViewBackground(stroke=None),
+        width=style.diagram_width, height=style.diagram_plot_height, view=alt.ViewBackground(stroke=None),
         description=describe_diagram(facts, stage_, probe),
     )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from relunet.network import ACTIVATIONS, Params, Trace, trace_curves
+from relunet.network import ACTIVATIONS, TRAINING_DATA, Params, Trace, forward, trace_curves
 
 # Every quantity a chart can draw: its legend label and its colour role.
 # Roles keep their meaning everywhere: top path, bottom path, sum/output.
@@ -99,6 +99,12 @@ def corner_indices(x: np.ndarray, y: np.ndarray) -> list[int]:
         if not np.isclose(before, after, rtol=1e-9, atol=1e-9):
             keep.append(i)
     return keep + [len(x) - 1] if len(x) > 1 else keep
+
+
+def training_error(params: Params, activation: str) -> float:
+    """Sum of squared errors of the final curve on the training data."""
+    predicted = forward(params, [dosage for dosage, _ in TRAINING_DATA], activation).output
+    return float(sum((p - target) ** 2 for p, (_, target) in zip(predicted, TRAINING_DATA)))
 
 
 def facts_for(params: Params, activation: str) -> StageFacts:

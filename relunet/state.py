@@ -69,6 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
     *(Setting(name, name, float, getattr(ARTICLE_PARAMS, name)) for name in PARAM_NAMES),
     Setting("act", "Activation", str, DEFAULT_ACTIVATION, choices=tuple(ACTIVATIONS)),
     Setting("probe", "Probe dosage", float, 0.5),
+    Setting("present", "Presenter view", int, 0),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -79,16 +80,18 @@ class PageState:
     params: Params = field(default=ARTICLE_PARAMS)
     activation: str = DEFAULT_ACTIVATION
     probe: float = 0.5
+    present: bool = False  # the presenter view: projector-sized, one screen
 
     def values(self) -> dict[str, object]:
         """The state as {setting name: value}, the shape widgets and URLs use."""
-        return {"stage": self.stage, **self.params.as_dict(), "act": self.activation, "probe": self.probe}
+        return {"stage": self.stage, **self.params.as_dict(), "act": self.activation, "probe": self.probe,
+                "present": int(self.present)}
 
     @classmethod
     def from_values(cls, values: Mapping[str, object]) -> PageState:
         merged = {**cls().values(), **{k: v for k, v in values.items() if k in SETTINGS_BY_NAME}}
         params = Params(**{name: float(merged[name]) for name in PARAM_NAMES})
-        return cls(int(merged["stage"]), params, str(merged["act"]), float(merged["probe"]))
+        return cls(int(merged["stage"]), params, str(merged["act"]), float(merged["probe"]), bool(merged["present"]))
 
 
 DEFAULT_STATE = PageState()

@@ -56,19 +56,26 @@ class ChartStyle:
     title_size: int  # the slide's own title
     line_width: float
     node_size: int  # area of a diagram node, in square pixels
+    diagram_height: int = 0  # 0: as tall as the chart's plot
 
     @property
     def axis_title_size(self) -> int:
         return self.font_size + 2
 
+    @property
+    def diagram_plot_height(self) -> int:
+        return self.diagram_height or self.chart_height
+
 
 PAGE_STYLE = ChartStyle(
-    chart_width=520, chart_height=360, diagram_width=420, font_size=13, title_size=16, line_width=3.5, node_size=1800
+    chart_width=440, chart_height=330, diagram_width=420, font_size=13, title_size=16, line_width=3.5, node_size=1800,
+    diagram_height=360,
 )
 # On a projector, read from the back row: at least 16 px chart type on a
 # 1280 × 720 screen, and a chart and diagram that fit beside the text.
 PRESENT_STYLE = ChartStyle(
-    chart_width=600, chart_height=380, diagram_width=500, font_size=18, title_size=20, line_width=5, node_size=3000
+    chart_width=560, chart_height=280, diagram_width=500, font_size=18, title_size=20, line_width=5, node_size=3000,
+    diagram_height=400,
 )
 # Read from the back of a lecture hall: large type, thick lines.
 SLIDE_STYLE = ChartStyle(

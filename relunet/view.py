@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from relunet.charts import Frame, describe_diagram, diagram_chart, stage_chart
 from relunet.facts import CURVES, facts_for
-from relunet.network import ARTICLE_PARAMS, Params, forward
+from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, Params, forward
 from relunet.stages import STAGE_COUNT, STAGES, arithmetic_headers, stage
 from relunet.state import PageState
 from relunet.style import PAGE_STYLE, ChartStyle
-from relunet.wording import describe_curve, num
+from relunet.wording import comparison_note, describe_curve, num
 
 # The article's hand-checkable dosages, plus the peak and the far end.
 EXAMPLE_DOSAGES = (0.0, 0.2, 0.5, 0.6, 1.0)
@@ -45,6 +45,7 @@ class StageView:
     chart_text: str
     examples: Table
     probe_trace: Table
+    note: str | None = None  # why a curve looks different, when it does
 
 
 def worked_examples(state: PageState) -> Table:
@@ -69,6 +70,12 @@ def probe_trace(state: PageState) -> Table:
     return Table(("Stage", "Step", "Quantity", f"Value at x = {num(state.probe)}"), tuple(rows), frozenset({1, 2}))
 
 
+def fit_width(spec: dict) -> dict:
+    """Stretch the plot to the page's column but keep its height: the labels were placed for the
+    style's plot size, and a wider plot only gives them more room (a squeezed one would not)."""
+    return {**spec, "autosize": {"type": "fit-x", "contains": "padding"}}
+
+
 @dataclass(frozen=True)
 class DiagramView:
     spec: dict
@@ -82,23 +89,26 @@ def diagram_view(
     facts = facts_for(params, activation)
     # validate=False: the builders are fixed code, checked once by the tests.
     spec = diagram_chart(facts, stage_, style, probe).to_dict(validate=False)
-    return DiagramView(spec, describe_diagram(facts, stage_, probe))
+    return DiagramView(fit_width(spec), describe_diagram(facts, stage_, probe))
 
 
 def stage_view(state: PageState, style: ChartStyle = PAGE_STYLE) -> StageView:
     stage_ = stage(state.stage)
     facts = facts_for(state.params, state.activation)
-    chart = stage_chart(facts, Frame(stage_), style, probe=state.probe)
+    # A smooth activation is compared with the ReLU the article's weights were fitted for.
+    compare = None if ACTIVATIONS[state.activation].piecewise_linear else facts_for(state.params, "relu")
+    chart = stage_chart(facts, Frame(stage_), style, probe=state.probe, compare=compare)
     return StageView(
         number=stage_.number,
         heading=f"Stage {stage_.number} of {STAGE_COUNT} · {stage_.title}",
         explanation=stage_.explain(facts),
         formula=stage_.formula(state.params, state.activation),
         # validate=False: the builders are fixed code, checked once by the tests.
-        chart_spec=chart.to_dict(validate=False),
+        chart_spec=fit_width(chart.to_dict(validate=False)),
         chart_text=describe_curve(facts, stage_),
         examples=worked_examples(state),
         probe_trace=probe_trace(state),
+        note=comparison_note(state.activation),
     )
 
 

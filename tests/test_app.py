@@ -50,8 +50,8 @@ def test_every_stage_renders_its_title_formula_charts_and_text_alternatives():
         charts = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
         assert len(charts) == 2
         # Screen readers get the same text alternatives from the charts themselves.
-        assert charts[0]["description"].startswith("Network diagram:")
-        assert charts[1]["description"].startswith(f"Stage {stage.number} chart:")
+        assert charts[0]["description"].startswith(f"Stage {stage.number} chart:")
+        assert charts[1]["description"].startswith("Network diagram:")
         captions = [c.value for c in at.caption]
         assert any(c.startswith("Network diagram:") for c in captions)
         assert any(c.startswith(f"Stage {stage.number} chart:") for c in captions)
@@ -127,22 +127,83 @@ def test_warnings_from_the_link_do_not_undo_later_edits():
     assert at.query_params["w1"] == "2"
 
 
-def test_export_panel_makes_the_gif_of_the_current_weights_and_offers_it():
-    at = open_page({"w4": "3"})
+def open_export_panel(query: dict | None = None) -> AppTest:
+    at = open_page(query)
     assert not at.download_button  # closed, the panel builds nothing
     at.session_state["export_open"] = True  # what opening the expander does
     at.run()
+    return at
+
+
+def test_export_panel_makes_the_gif_of_the_current_weights_and_offers_it():
+    at = open_export_panel({"w4": "3"})
     at.selectbox(key="gif_size").set_value("640 × 360 (small)")
     at.number_input(key="gif_tween").set_value(0)
     at.run()
-    assert [b.label for b in at.download_button] == ["Stage 1 as PNG", "All seven stages (ZIP of PNGs)"]
+    assert not at.download_button  # nothing made yet
     at.button(key="make_gif").click().run()
-    assert not at.exception
-    assert [b.label for b in at.download_button][0] == "Download GIF"
+    assert not at.exception and not at.error
+    assert [b.label for b in at.download_button] == ["Download GIF"]
     [preview] = at.get("image")
     assert "7 frames, 640 × 360" in preview.proto.imgs[0].caption
+    assert not at.get("progress")  # the progress bar is gone
     # A changed weight makes the shown GIF stale: it is withdrawn, with a word why.
     at.number_input(key="w1").set_value(2.0).run()
     assert "Download GIF" not in [b.label for b in at.download_button]
-    assert "settings changed" in at.info[0].value
+    assert any("settings changed" in info.value for info in at.info)
 
+
+def test_export_panel_makes_the_png_stills_and_offers_both_downloads():
+    at = open_export_panel({"stage": "3"})
+    at.selectbox(key="gif_size").set_value("640 × 360 (small)").run()
+    at.button(key="make_stills").click().run()
+    assert not at.exception and not at.error
+    assert [b.label for b in at.download_button] == ["Stage 3 as PNG", "All seven stages (ZIP of PNGs)"]
+
+
+@pytest.mark.parametrize(("size", "most"), [("1920 × 1080 (Full HD)", 8), ("1280 × 720 (HD)", 20),
+                                            ("960 × 540 (slides)", 30)])
+def test_export_panel_offers_only_frames_the_export_accepts(size, most):
+    at = open_export_panel()
+    at.number_input(key="gif_tween").set_value(30).run()
+    at.selectbox(key="gif_size").set_value(size).run()
+    tween = at.number_input(key="gif_tween")
+    assert tween.proto.max == most and tween.value == most
+    assert at.number_input(key="gif_hold").proto.max == 24.0  # the final hold, 2.5 × 24 s, is the most allowed
+    assert not at.exception and not at.error
+
+
+def test_export_panel_makes_the_gif_at_its_most_extreme_settings():
+    """The largest frames with the most in-between frames and the longest hold the panel offers."""
+    at = open_export_panel()
+    at.selectbox(key="gif_size").set_value("1920 × 1080 (Full HD)").run()
+    at.number_input(key="gif_tween").set_value(8)
+    at.number_input(key="gif_hold").set_value(24.0)
+    at.run()
+    at.button(key="make_gif").click()
+    at.run(timeout=900)
+    assert not at.exception and not at.error
+    assert "1920 × 1080" in at.get("image")[0].proto.imgs[0].caption
+
+
+def test_a_failing_export_is_one_line_and_the_progress_bar_is_gone(monkeypatch):
+    import pool_jobs
+
+    import ui.export_panel
+
+    monkeypatch.setattr(ui.export_panel, "gif_job", pool_jobs.raises)
+    at = open_export_panel()
+    at.button(key="make_gif").click().run()
+    assert not at.exception and not at.get("progress") and not at.download_button
+    [error] = at.error
+    assert error.value == "The GIF could not be made: ValueError: no such stage"
+
+
+@pytest.mark.parametrize("tiny", ["-1e-12", "-0.0", "-0.004"])
+def test_a_tiny_negative_weight_never_shows_as_minus_zero(tiny):
+    at = open_page({"w1": tiny, "b3": tiny, "stage": "6"})
+    for name in ("w1", "b3"):
+        value = at.number_input(key=name).value
+        assert f"{value:.2f}" == "0.00"  # the widget prints with "%.2f"
+    page_text = markdown_text(at) + "\n".join(latex.value for latex in at.latex)
+    assert "-0.00" not in page_text and "does not shift" in page_text

@@ -2,6 +2,7 @@
 
 import io
 import os
+import stat
 import subprocess
 import sys
 
@@ -152,3 +153,57 @@ def test_module_writes_the_gif(tmp_path):
     assert result.returncode == 0, result.stderr
     gif = Image.open(io.BytesIO(out.read_bytes()))
     assert gif.n_frames == 7 and gif.info["loop"] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--out", ""], "--out: needs a file name"),
+        (["--out", "x.gif", "--width", "-inf"], "width must be a finite number"),
+        (["--out", "x.gif", "--hold", "-nan"], "hold must be a finite number"),
+        (["--out", "x.gif", "--w1", "-1e9"], "w1 must be from -100 to 100"),
+    ],
+)
+def test_messages_name_the_real_problem(tmp_path, monkeypatch, capsys, args, words):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1 and "expected one argument" not in err
+    assert os.listdir(tmp_path) == []
+
+
+def test_negative_values_in_scientific_notation_are_values(tmp_path):
+    out = tmp_path / "x.gif"
+    assert main(["--out", str(out), *FAST, "--w1", "-1e-3", "--b1", "-.5"]) == 0 and out.exists()
+
+
+def test_a_fifo_is_refused_and_left_a_fifo(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(animation, "render_gif", lambda *a, **k: pytest.fail("rendered before checking the output"))
+    fifo = tmp_path / "pipe.gif"
+    os.mkfifo(fifo)
+    assert main(["--out", str(fifo), *FAST]) == 1
+    err = capsys.readouterr().err
+    assert "is a FIFO" in err and "nothing written" in err and err.count("\n") == 1
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and os.listdir(tmp_path) == ["pipe.gif"]
+
+
+def test_a_read_only_file_needs_force_and_keeps_its_mode(tmp_path, capsys):
+    out = tmp_path / "final.gif"
+    out.write_bytes(b"keep me")
+    out.chmod(0o444)
+    assert main(["--out", str(out), *FAST]) == 1
+    assert "read-only; use --force" in capsys.readouterr().err and out.read_bytes() == b"keep me"
+    assert main(["--out", str(out), "--force", *FAST]) == 0
+    assert Image.open(out).n_frames == 7 and stat.S_IMODE(out.stat().st_mode) == 0o444
+
+
+def test_dash_writes_the_gif_to_standard_output(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "relunet.export", "--out", "-", *FAST], cwd=tmp_path, capture_output=True,
+        timeout=120, env={**os.environ, "PYTHONPATH": ROOT},
+    )
+    assert result.returncode == 0, result.stderr
+    assert Image.open(io.BytesIO(result.stdout)).n_frames == 7
+    assert b"Wrote standard output" in result.stderr and os.listdir(tmp_path) == []

@@ -1,49 +1,95 @@
-"""The export panel: the animated GIF and PNG stills of the current lesson."""
+"""The export panel: the animated GIF and PNG stills of the current lesson.
 
-import io
-import threading
-import zipfile
+Exports are made by one pool of worker processes that serves every session
+(relunet.export.pool), so the server itself keeps answering clicks while a
+class exports; the same settings render once for everyone who asks. The
+panel offers only settings the export accepts (relunet.export.choices), and
+a failure is one line, never a traceback.
+
+Downloads carry bytes already made, never a callable: a callable download
+gets a new id on every rerun and Streamlit forgets the old one when the run
+ends, so a click sent from the page before the new id arrived asked for an
+id that was gone ("Deferred file ... not found") and nothing downloaded.
+Bytes are stored under their content's hash, the same id on every rerun.
+"""
+
+import time
 
 import streamlit as st
 
 from relunet.bounds import BOUNDS
-from relunet.export import ExportSettings, frames_in, render_gif, render_stage_png
-from relunet.stages import STAGES
+from relunet.export import ExportSettings, frames_in
+from relunet.export.choices import HOLD_STEP_S, hold_ms, hold_range, max_tween
+from relunet.export.jobs import Stills, gif_job, still_from_zip, stills_zip_job
+from relunet.export.pool import ExportFailed, ExportPool, Ticket
 from relunet.state import PageState
 from relunet.style import FRAME_SIZES
 from relunet.view import export_file_stem
 
+# Worker processes for the whole server. Each holds one export's frames (up to about 300 MB at 1920 × 1080)
+# and is replaced after each export, so memory an export used goes back to the system.
+POOL_WORKERS = 2
+# The longest a session waits for its export, queue included; the pool kills a job stuck for 10 minutes.
+WAIT_LIMIT_S = 15 * 60
+POLL_S = 0.3
+
 
 @st.cache_resource
-def export_slots() -> threading.BoundedSemaphore:
-    """At most two exports render at once on the whole server: each holds a renderer's memory, and a
-    class exporting together must not exhaust a small host (Community Cloud gives an app about 1 GB)."""
-    return threading.BoundedSemaphore(2)
+def export_pool() -> ExportPool:
+    return ExportPool(workers=POOL_WORKERS, max_tasks_per_child=1)
 
 
-@st.cache_data(max_entries=8, show_spinner="Rendering the GIF…")
-def gif_bytes(settings: ExportSettings, _rendered: bytes | None = None) -> bytes:
-    """A bounded store of made GIFs (a few hundred KB each), keyed by settings. The page renders
-    with a progress bar outside the cache (a cached function may not draw) and stores the result
-    here; a GIF evicted since is simply rendered again."""
-    if _rendered is not None:
-        return _rendered
-    with export_slots():
-        return render_gif(settings)
+def wait_for(ticket: Ticket, what: str, unit: str) -> bytes | None:
+    """The job's bytes, showing its place in the queue and then its progress; None (and one line of
+    error, the progress bar gone) if it failed or took too long."""
+    bar = st.empty()
+    deadline = time.monotonic() + WAIT_LIMIT_S
+    shown = None
+    while not ticket.wait(timeout=POLL_S):
+        if time.monotonic() > deadline:
+            bar.empty()
+            st.error(f"{what} took too long to make; try a smaller frame size or fewer in-between frames.")
+            return None
+        place = ticket.position()
+        done, total = ticket.progress()
+        if place:
+            where = "next in the queue" if place == 1 else f"number {place} in the queue"
+            now = (0.0, f"All renderers are busy with other exports; yours is {where}…")
+        elif total:
+            now = (min(done / total, 1.0), f"Rendering {unit} {done} of {total}…")
+        else:
+            now = (0.0, "Starting the renderer…")
+        if now != shown:  # only changes go to the browser: ten waiting sessions must not keep the server busy
+            bar.progress(now[0], text=now[1])
+            shown = now
+    bar.empty()
+    try:
+        return ticket.result(timeout=0)
+    except ExportFailed as failure:
+        st.error(f"{what} could not be made: {failure}")
+        return None
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def stage_png(settings: ExportSettings, stage_number: int) -> bytes:
-    with export_slots():
-        return render_stage_png(settings.params, settings.activation, stage_number, settings.width, settings.height)
-
-
-def all_stages_zip(settings: ExportSettings, stem: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for stage_ in STAGES:
-            archive.writestr(f"{stem}-stage-{stage_.number}.png", stage_png(settings, stage_.number))
-    return buffer.getvalue()
+def frame_choices() -> tuple[int, int, int, float]:
+    """Frame size, in-between frames and hold, offered within what the export accepts."""
+    size_column, tween_column, hold_column = st.columns(3)
+    size = size_column.selectbox("Frame size", list(FRAME_SIZES), key="gif_size")
+    width, height = FRAME_SIZES[size]
+    most = max_tween(width, height)
+    if st.session_state.get("gif_tween", 0) > most:  # a bigger frame size allows fewer frames
+        st.session_state.gif_tween = most
+    tween = tween_column.number_input(
+        "In-between frames", min_value=int(BOUNDS["tween"].low), max_value=most, value=min(8, most), step=1,
+        key="gif_tween",
+        help=f"Frames in which the curve morphs from one stage to the next; 0 cuts straight to each stage. "
+             f"At most {most} at {width} × {height}.",
+    )
+    low, high = hold_range()
+    hold = hold_column.number_input(
+        "Seconds on each stage", min_value=low, max_value=high, value=2.0, step=HOLD_STEP_S, key="gif_hold",
+        help="The final curve stays two and a half times as long.",
+    )
+    return width, height, int(tween), float(hold)
 
 
 @st.fragment
@@ -54,61 +100,54 @@ def export_panel(state: PageState) -> None:
     if not panel.open:
         return
     with panel:
-        st.caption(
-            "Uses the current weights and activation. The GIF loops forever, holds each stage long enough to say "
-            "a sentence, morphs the curve between stages and holds the final curve longest."
-        )
-        size_column, tween_column, hold_column = st.columns(3)
-        size = size_column.selectbox("Frame size", list(FRAME_SIZES), key="gif_size")
-        tween_bound = BOUNDS["tween"]
-        tween = tween_column.number_input(
-            "In-between frames", min_value=int(tween_bound.low), max_value=int(tween_bound.high), value=8, step=1,
-            key="gif_tween",
-            help="Frames in which the curve morphs from one stage to the next; 0 cuts straight to each stage.",
-        )
-        hold = hold_column.number_input(
-            "Seconds on each stage", min_value=0.5, max_value=30.0, value=2.0, step=0.5, key="gif_hold",
-            help="The final curve stays two and a half times as long.",
-        )
-        width, height = FRAME_SIZES[size]
-        settings = ExportSettings(
-            params=state.params, activation=state.activation, width=width, height=height, tween=int(tween),
-            hold_ms=int(round(hold * 1000)), final_hold_ms=int(round(hold * 2500)), processes=1,
-        )
-        stem = export_file_stem(state)
-        made = st.session_state.get("gif_made_for") == settings
-        clicked = st.button("Make the GIF", key="make_gif", type="primary", help=f"{settings.frame_count} frames")
-        if clicked and not made:
-            bar = st.progress(0.0, text="Rendering frames…")
-            slots = export_slots()
-            if not slots.acquire(blocking=False):
-                bar.progress(0.0, text="Other exports are rendering; yours starts as soon as one finishes…")
-                slots.acquire()
-            try:
-                rendered = render_gif(
-                    settings, lambda done, total: bar.progress(done / total, text=f"Rendering frame {done} of {total}")
-                )
-            finally:
-                slots.release()
-            gif_bytes(settings, rendered)
-            bar.empty()
-            st.session_state.gif_made_for = settings
-        if st.session_state.get("gif_made_for") == settings:
-            gif = gif_bytes(settings)
+        try:
+            panel_body(state)
+        except Exception as error:  # whatever is left: one line, not a traceback with the server's paths
+            st.error(f"The export failed: {type(error).__name__}: {' '.join(str(error).split())}")
+
+
+def panel_body(state: PageState) -> None:
+    st.caption(
+        "Uses the current weights and activation. The GIF loops forever, holds each stage long enough to say "
+        "a sentence, morphs the curve between stages and holds the final curve longest."
+    )
+    width, height, tween, hold = frame_choices()
+    hold_stage_ms, final_hold_ms = hold_ms(hold)
+    settings = ExportSettings(
+        params=state.params, activation=state.activation, width=width, height=height, tween=tween,
+        hold_ms=hold_stage_ms, final_hold_ms=final_hold_ms, processes=1,
+    ).validate()
+    pool = export_pool()
+    stem = export_file_stem(state)
+
+    if st.button("Make the GIF", key="make_gif", type="primary", help=f"{settings.frame_count} frames"):
+        st.session_state.gif_for = settings
+    if st.session_state.get("gif_for") == settings:
+        gif = wait_for(pool.submit(gif_job, settings), "The GIF", "frame")
+        if gif is not None:
             st.image(gif, caption=f"{frames_in(gif)} frames, {width} × {height}, {len(gif) / 1e6:.2f} MB")
             st.download_button(
                 "Download GIF", data=gif, file_name=f"{stem}.gif", mime="image/gif", key="download_gif",
                 on_click="ignore", icon=":material/download:",
             )
-        elif "gif_made_for" in st.session_state:
-            st.info("The settings changed since the last GIF: make it again to include them.")
-        st.markdown("**PNG stills** for slide builds that step on click")
-        still_column, zip_column = st.columns(2)
-        still_column.download_button(
-            f"Stage {state.stage} as PNG", data=lambda: stage_png(settings, state.stage),
-            file_name=f"{stem}-stage-{state.stage}.png", mime="image/png", key="download_png", on_click="ignore",
-        )
-        zip_column.download_button(
-            "All seven stages (ZIP of PNGs)", data=lambda: all_stages_zip(settings, stem),
-            file_name=f"{stem}-stages.zip", mime="application/zip", key="download_zip", on_click="ignore",
-        )
+    elif "gif_for" in st.session_state:
+        st.info("The settings changed since the last GIF: make it again to include them.")
+
+    st.markdown("**PNG stills** for slide builds that step on click")
+    stills = Stills(settings, stem)
+    if st.button("Make the PNG stills", key="make_stills"):
+        st.session_state.stills_for = stills
+    if st.session_state.get("stills_for") == stills:
+        archive = wait_for(pool.submit(stills_zip_job, stills), "The PNG stills", "stage")
+        if archive is not None:
+            still_column, zip_column = st.columns(2)
+            still_column.download_button(
+                f"Stage {state.stage} as PNG", data=still_from_zip(archive, stills.file_name(state.stage)),
+                file_name=stills.file_name(state.stage), mime="image/png", key="download_png", on_click="ignore",
+            )
+            zip_column.download_button(
+                "All seven stages (ZIP of PNGs)", data=archive, file_name=f"{stem}-stages.zip",
+                mime="application/zip", key="download_zip", on_click="ignore",
+            )
+    elif "stills_for" in st.session_state:
+        st.info("The settings changed since the last stills: make them again to include them.")

@@ -5,7 +5,10 @@ import streamlit as st
 from relunet.network import ACTIVATIONS, PARAM_NAMES, Params
 from relunet.stages import STAGE_COUNT, STAGES
 from relunet.state import DEFAULT_STATE, SETTINGS_BY_NAME, PageState
+from relunet.style import PAGE_STYLE, PRESENT_STYLE
 from relunet.view import DiagramView, StageView, diagram_view, stage_view
+from relunet.wording import describe_changes
+from ui.keys import stage_keys
 
 WEIGHT_HELP = {
     "w1": "Weight from dosage to the top node",
@@ -29,12 +32,19 @@ def reset_weights() -> None:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def cached_view(values: tuple) -> StageView:
-    return stage_view(PageState.from_values(dict(values)))
+    state = PageState.from_values(dict(values))
+    return stage_view(state, PRESENT_STYLE if state.present else PAGE_STYLE)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def cached_diagram(stage_number: int, params: Params, activation: str) -> DiagramView:
-    return diagram_view(stage_number, params, activation)
+def cached_diagram(stage_number: int, params: Params, activation: str, probe: float, present: bool) -> DiagramView:
+    return diagram_view(stage_number, params, activation, probe, PRESENT_STYLE if present else PAGE_STYLE)
+
+
+def without_negative_zero(value: float) -> float:
+    """The widgets print two decimals, so -1e-12 (or -0.0) would show as "-0.00": a negative weight too
+    small to show is zero, as every formula on the page also reads it."""
+    return 0.0 if f"{value:.2f}" == "-0.00" else value
 
 
 def sidebar() -> None:
@@ -42,6 +52,8 @@ def sidebar() -> None:
         st.header("Weights and biases")
         for name in PARAM_NAMES:
             setting = SETTINGS_BY_NAME[name]
+            if f"{st.session_state[name]:.2f}" == "-0.00":
+                st.session_state[name] = without_negative_zero(st.session_state[name])
             st.number_input(
                 name, min_value=setting.low, max_value=setting.high, step=0.1, format="%.2f", key=name,
                 help=f"{WEIGHT_HELP[name]} ({setting.describe_bounds()}).",
@@ -58,34 +70,61 @@ def go_to(number: int) -> None:
     st.session_state.stage = number
 
 
+def jump() -> None:
+    st.session_state.stage = st.session_state.stage_jump
+
+
 def stepper() -> None:
-    """Back, the seven stage numbers and Next, all plain buttons: `stage` is state that only their
-    callbacks change. (A value widget holding the stage would let a quick second click, sent before
-    the first one's answer arrived, carry the old stage back and lose a step.)"""
+    """Back, "n of 7", Next and the seven stage numbers (a menu on a phone), all in one row; then
+    the presenter-view toggle. The stage is state that only callbacks change: the buttons' and the
+    keyboard's (ui/keys.py), which sends the stage a run of presses leads to, so none is lost."""
     current = st.session_state.stage
-    back, *numbers_, forward = st.columns([2] + [1] * STAGE_COUNT + [2], vertical_alignment="center")
-    # Arrow keys step too, as they do in slide programs (and on most presentation clickers).
-    back.button("Back", key="back", on_click=step, args=(-1,), disabled=current <= 1, width="stretch",
-                shortcut="Left", help="Previous stage (← key)")
-    for stage_, column in zip(STAGES, numbers_):
-        column.button(str(stage_.number), key=f"goto_{stage_.number}", on_click=go_to, args=(stage_.number,),
-                      type="primary" if stage_.number == current else "secondary", width="stretch",
-                      help=f"Stage {stage_.number}: {stage_.title}")
-    forward.button("Next", key="next", on_click=step, args=(1,), disabled=current >= STAGE_COUNT,
-                   width="stretch", shortcut="Right", help="Next stage (→ key)")
+    st.session_state.stage_jump = current  # the phone's menu shows where the buttons took us
+    with st.container(horizontal=True, vertical_alignment="center", key="stepper", gap="small", wrap=False):
+        st.button("Back", key="back", on_click=step, args=(-1,), disabled=current <= 1,
+                  help="Previous stage (←, PageUp or P; Home for the first)")
+        with st.container(key="stage_of", width="content"):
+            st.markdown(f"{current} of {STAGE_COUNT}")
+        st.button("Next", key="next", on_click=step, args=(1,), disabled=current >= STAGE_COUNT,
+                  help="Next stage (→, PageDown, Space or N; End for the last)")
+        with st.container(horizontal=True, key="stage_numbers", gap="small", width="content"):
+            for stage_ in STAGES:
+                st.button(str(stage_.number), key=f"goto_{stage_.number}", on_click=go_to, args=(stage_.number,),
+                          type="primary" if stage_.number == current else "secondary",
+                          help=f"Stage {stage_.number}: {stage_.title}")
+        st.selectbox("Jump to stage", [s.number for s in STAGES], key="stage_jump", on_change=jump,
+                     format_func=lambda n: f"Stage {n}", label_visibility="collapsed", width=120)
+        with st.container(horizontal=True, horizontal_alignment="right", key="present_toggle"):
+            st.toggle("Presenter view", key="present", help="Projector-sized type, everything on one screen")
+    stage_keys()
 
 
-def stage_body(view: StageView, diagram: DiagramView) -> None:
+def changes_line(state: PageState) -> None:
+    """What differs from the article, how well the curve still fits, and a one-click way back."""
+    line = describe_changes(state.params, state.activation)
+    if line is None:
+        return
+    with st.container(horizontal=True, vertical_alignment="center", key="changes"):
+        st.info(line, icon=":material/edit:")
+        st.button("Reset to the article", key="reset_inline", on_click=reset_weights)
+
+
+def stage_body(view: StageView, diagram: DiagramView, present: bool) -> None:
+    """Heading, then chart and diagram side by side at a fixed place (nothing above them changes
+    height from stage to stage), then the explanation and the formula."""
     st.subheader(view.heading)
-    st.markdown(view.explanation)
-    st.latex(view.formula)
-    diagram_column, chart_column = st.columns([2, 3])
-    with diagram_column:
-        st.vega_lite_chart(diagram.spec, width="stretch")
-        st.caption(diagram.text)
+    chart_column, diagram_column = st.columns([11, 9] if present else [3, 2], gap="medium")
     with chart_column:
         st.vega_lite_chart(view.chart_spec, width="stretch")
+    with diagram_column:
+        st.vega_lite_chart(diagram.spec, width="stretch")
+    st.markdown(view.explanation)
+    if view.note:
+        st.markdown(view.note)
+    st.latex(view.formula)
+    if not present:
         st.caption(view.chart_text)
+        st.caption(diagram.text)
 
 
 def numbers(view: StageView) -> None:

@@ -15,8 +15,16 @@ def load_link_once() -> None:
         return
     query = {key: st.query_params.get_all(key) for key in st.query_params}
     state, warnings = parse_query(query)
-    st.session_state.update(state.values())
+    st.session_state.update({**state.values(), "present": state.present})  # the toggle holds a bool
     st.session_state.link_warnings = warnings
+    st.session_state.link_state = state
+
+
+def link_warnings() -> list[str]:
+    """What was wrong with the link, until the learner's first step or edit (the safe defaults stay)."""
+    if st.session_state.link_warnings and current_state() != st.session_state.link_state:
+        st.session_state.link_warnings = []
+    return st.session_state.link_warnings
 
 
 def current_state() -> PageState:

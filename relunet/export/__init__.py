@@ -8,13 +8,26 @@ stills for slides, drawn with the lesson's own chart builders.
     relunet.export.render      vl-convert here and in a warm helper process
     relunet.export.frames      the frames, composed from rendered pieces
     relunet.export.gif         shared palette and GIF encoding
-    relunet.export.output      checking and atomically writing the target file
+    relunet.export.output      writing bytes only where it is safe: regular files, atomically, or stdout
     relunet.export.animation   the entry points below
     relunet.export.cli         `python -m relunet.export`
 """
 
-from relunet.export.animation import render_gif, render_stage_png
-from relunet.export.gif import frames_in
-from relunet.export.settings import ExportSettings
 
-__all__ = ["ExportSettings", "frames_in", "render_gif", "render_stage_png"]
+from importlib import import_module
+
+# Imported when first used, so `python -m relunet.export` sets up its Ctrl-C handling before anything slow.
+_HOMES = {
+    "ExportSettings": "relunet.export.settings",
+    "frames_in": "relunet.export.gif",
+    "render_gif": "relunet.export.animation",
+    "render_stage_png": "relunet.export.animation",
+}
+
+__all__ = list(_HOMES)
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(import_module(_HOMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,12 +2,17 @@
 GIF, an MP4, a PowerPoint deck, or PNG / SVG stills.
 
 Every limit comes from relunet.bounds, the table the page and the URL read
-too. Bad input exits 2 with one line; the file is written atomically.
+too. Bad input exits 2 with one line; the file is written by the rules of
+relunet.export.output (regular files only, atomically, `-` for standard
+output). Ctrl-C and SIGTERM print one line and exit 130 and 143, with nothing
+written and no temporary file left.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 import textwrap
 from collections.abc import Callable
@@ -17,7 +22,15 @@ from relunet.bounds import BOUNDS, WEIGHT_LIMIT, Rejected
 from relunet.export import animation
 from relunet.export.formats import FORMATS, FormatError, Request, resolve
 from relunet.export.gif import frames_in
-from relunet.export.output import check_writable, write_atomically
+from relunet.export.interrupts import (
+    Interrupted,
+    held_back,
+    held_back_then_ignored,
+    install_interrupt_handlers,
+    report,
+    restore_default_handlers,
+)
+from relunet.export.output import STDOUT, OutputRefused, check_target, write_output
 from relunet.export.settings import ExportSettings, frame_plan
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, DEFAULT_ACTIVATION, PARAM_NAMES, Params
 
@@ -30,10 +43,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Defaults shown (unless there is none), and the examples kept one per line."""
-
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        return action.help if action.default is None else super()._get_help_string(action)
+    """Defaults shown, and the examples kept one per line."""
 
 
 def _bounded(name: str, label: str | None = None) -> Callable[[str], float | int]:
@@ -46,6 +56,28 @@ def _bounded(name: str, label: str | None = None) -> Callable[[str], float | int
             raise argparse.ArgumentTypeError(str(rejected)) from None
 
     return parse
+
+
+def _file_name(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("needs a file name (or - for standard output)")
+    return text
+
+
+# A value such as -inf, -nan or -1e-3 starts with "-" but is not one of argparse's negative numbers, so
+# argparse would take it for an option and say "expected one argument"; it is joined to its flag instead.
+_NEGATIVE_VALUE = re.compile(r"-(\.?\d|inf|nan)", re.IGNORECASE)
+
+
+def _join_negative_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    takes_value = {option for action in parser._actions if action.nargs is None for option in action.option_strings}
+    joined: list[str] = []
+    for arg in argv:
+        if joined and joined[-1] in takes_value and _NEGATIVE_VALUE.match(arg):
+            joined[-1] = f"{joined[-1]}={arg}"
+        else:
+            joined.append(arg)
+    return joined
 
 
 def _seconds_to_ms(seconds: float) -> int:
@@ -83,8 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=_HelpFormatter,
     )
-    parser.add_argument("--out", required=True, default=argparse.SUPPRESS, metavar="FILE",
-                        help="where to write (replaced atomically); its extension picks the format")
+    parser.add_argument("--out", required=True, type=_file_name, default=argparse.SUPPRESS, metavar="FILE",
+                        help="where to write; its extension picks the format. A regular file, replaced atomically "
+                             "with its permissions kept (a symlink is written through to its target), or - for "
+                             "standard output (then give --format)")
+    parser.add_argument("--force", action="store_true", help="replace the file even if it is read-only")
     parser.add_argument("--format", default=None, metavar="|".join(FORMATS),
                         help="the format, when --out's extension does not say it")
     parser.add_argument("--stage", type=_bounded("stage"), default=None, metavar="N",
@@ -136,8 +171,18 @@ def render(request: Request, settings: ExportSettings, stem: str) -> tuple[bytes
 
 
 def main(argv: list[str] | None = None) -> int:
+    install_interrupt_handlers()
+    try:
+        return _run(argv)
+    except Interrupted as interrupted:
+        return report(interrupted)
+    finally:
+        restore_default_handlers()
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_negative_values(parser, sys.argv[1:] if argv is None else argv))
     try:
         request = resolve(args.out, args.format, args.stage)
     except FormatError as reason:
@@ -159,22 +204,61 @@ def main(argv: list[str] | None = None) -> int:
             animation.check_mp4(settings)
     except ValueError as reason:
         parser.error(str(reason))
+    to_stdout = args.out == STDOUT
     try:
-        check_writable(args.out)
-        data, what = render(request, settings, Path(args.out).stem or "relunet")
-        write_atomically(args.out, data)
+        check_target(args.out, args.force)
+        with held_back():
+            _load_export_stack()
+        stem = "relunet" if to_stdout else (Path(args.out).stem or "relunet")
+        data, what = render(request, settings, stem)
+        if to_stdout:
+            write_output(args.out, data)
+        else:
+            with held_back_then_ignored():
+                write_output(args.out, data, args.force)
+                _report(args.out, data, what)
+            return 0
+    except OutputRefused as reason:
+        print(f"{parser.prog}: error: {reason}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        _silence_stdout()
+        print(f"{parser.prog}: error: standard output was closed before the file was all written", file=sys.stderr)
+        return 1
     except OSError as reason:
         print(f"{parser.prog}: error: cannot write {args.out}: {reason.strerror or reason}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"{parser.prog}: interrupted; nothing written", file=sys.stderr)
-        return 130
     except Exception as reason:  # a renderer or encoder failure: one line, nothing written
         print(f"{parser.prog}: error: export failed, nothing written ({type(reason).__name__}: {reason})",
               file=sys.stderr)
         return 1
-    print(f"Wrote {args.out}: {what}, {len(data) / 1024:.0f} KiB ({len(data):,} bytes)")
+    _report(args.out, data, what)
     return 0
+
+
+def _load_export_stack() -> None:
+    """The slow imports, done while Ctrl-C waits (see interrupts.held_back)."""
+    import imageio.v3  # noqa: F401
+    import vl_convert  # noqa: F401
+
+    from relunet.export import frames, slide  # noqa: F401
+
+
+def _report(out: str, data: bytes, what: str) -> None:
+    """What was written, on standard error when the file itself went to standard output."""
+    where = "standard output" if out == STDOUT else out
+    print(f"Wrote {where}: {what}, {len(data) / 1024:.0f} KiB ({len(data):,} bytes)",
+          file=sys.stderr if out == STDOUT else sys.stdout)
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, stop Python's final flush of standard output from failing loudly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

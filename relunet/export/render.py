@@ -6,20 +6,30 @@ workers warm vl-convert's JavaScript runtime up (about 0.6 s) as they start,
 while this process loads the chart stack and builds specs.
 
 Whatever happens to a helper, the export goes on: a job whose helper died,
-or that did not finish in time, is rendered again here. With no helpers
-everything runs here, lazily, when asked for.
+or that did not finish in time, is rendered again here, and so is every job
+after it (the helpers are dropped: no second wait on a broken pool). With no
+helpers everything runs here, lazily, when asked for. Helpers ignore Ctrl-C,
+which the terminal sends to the whole process group: the main process
+answers it and kills them.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+import signal
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from relunet.export.executors import stop_executor
 from relunet.export.fonts import use_page_font
+from relunet.export.interrupts import children_ignore_ctrl_c
 
 _WARM_UP_SPEC = {"width": 1, "height": 1, "marks": []}
+# Every this many renders, the helper returns the SVG and this process
+# rasterises it: otherwise the helper, which does all the JavaScript work, is
+# the slower side and this process waits for it.
+RASTERISE_HERE_EVERY = 2
 # A helper renders a frame in well under a second; far longer means it hangs.
 JOB_TIMEOUT_S = 60.0
 
@@ -45,12 +55,23 @@ def compile_vegalite(spec: dict) -> dict:
     return vl_convert.vegalite_to_vega(spec)
 
 
+def _vega_to_svg(spec: dict, scale: float) -> str:
+    return render_svg(spec)
+
+
+def _rasterise(svg: str, scale: float) -> bytes:
+    import vl_convert
+
+    return vl_convert.svg_to_png(svg, scale=scale)
+
+
 def _compile_and_render(spec: dict, scale: float) -> tuple[dict, bytes]:
     vega = compile_vegalite(spec)
     return vega, render_png(vega, scale)
 
 
-def _warm_up() -> None:
+def _start_helper() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to answer
     render_svg(_WARM_UP_SPEC)
 
 
@@ -73,21 +94,29 @@ class Renderer:
         self._scale = scale
         self._jobs: dict[object, tuple[str, dict, Future | None]] = {}
         self._compiled: dict[object, dict] = {}
-        # "spawn": a server's threads must not be forked mid-flight, and a clean
-        # interpreter imports only vl-convert.
+        self._renders = 0
+        # "spawn", never "fork": a helper forked while any other thread runs (a
+        # server's, or an earlier pool's) can deadlock on a lock that thread held.
         self._pool = (
-            ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up)
+            ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_helper)
             if helpers > 0 else None
         )
 
     def __enter__(self) -> Renderer:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            self.close()
+        else:  # a failure or an interrupt: the helpers' work is not wanted
+            self._abandon_pool()
 
     def render(self, key: object, vega_spec: dict) -> None:
-        self._jobs[key] = ("vega", vega_spec, self._submit(render_png, vega_spec, self._scale))
+        self._renders += 1
+        if self._pool is not None and self._renders % RASTERISE_HERE_EVERY == 0:
+            self._jobs[key] = ("svg", vega_spec, self._submit(_vega_to_svg, vega_spec, self._scale))
+        else:
+            self._jobs[key] = ("vega", vega_spec, self._submit(render_png, vega_spec, self._scale))
 
     def compile_and_render(self, key: object, vegalite_spec: dict) -> None:
         self._jobs[key] = ("vega-lite", vegalite_spec, self._submit(_compile_and_render, vegalite_spec, self._scale))
@@ -111,20 +140,30 @@ class Renderer:
             return spec
         if kind == "vega":
             return self._outcome(future, render_png, spec)
+        if kind == "svg":
+            return _rasterise(self._outcome(future, _vega_to_svg, spec), self._scale)
         vega, png = self._outcome(future, _compile_and_render, spec)
         self._compiled.setdefault(key, vega)
         return png
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Every job has been collected, so the helpers are idle: stop them, waiting a bounded time."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(timeout=JOB_TIMEOUT_S)
+        if any(process.is_alive() for process in processes):
+            stop_executor(pool)
 
     def _submit(self, function, spec: dict, *args) -> Future | None:
         if self._pool is None:
             return None
         try:
-            return self._pool.submit(function, spec, *args)
+            with children_ignore_ctrl_c():  # the pool starts its helpers when jobs arrive
+                return self._pool.submit(function, spec, *args)
         except (BrokenProcessPool, RuntimeError):  # a helper died earlier: render here from now on
             self._abandon_pool()
             return None
@@ -132,10 +171,10 @@ class Renderer:
     def _outcome(self, future: Future | None, function, spec: dict):
         """The job's result, from its helper or, if the helper failed, from here.
         A bad spec fails the same way in both, so it is reported, not retried."""
-        if future is not None:
+        if future is not None and (self._pool is not None or future.done()):
             try:
                 return future.result(timeout=JOB_TIMEOUT_S)
-            except (BrokenProcessPool, TimeoutError):
+            except (BrokenProcessPool, TimeoutError, CancelledError):
                 self._abandon_pool()
             except Exception as error:
                 raise RuntimeError(f"rendering failed: {type(error).__name__}: {error}") from error
@@ -149,6 +188,4 @@ class Renderer:
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
-        for process in list(getattr(pool, "_processes", {}).values()):  # a hung helper must not block shutdown
-            process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
+        stop_executor(pool)

@@ -49,9 +49,16 @@ def free_port() -> int:
 
 class StreamlitServer:
     """`streamlit run streamlit_app.py` on a free port, as a context manager;
-    the server is always stopped on exit (terminate, then kill)."""
+    the server is always stopped on exit (terminate, then kill).
 
-    def __init__(self, log_path: str | os.PathLike, port: int | None = None, start_timeout: float = 60.0):
+    `script` runs another page instead (the benchmarks' peer app); `launcher`
+    goes in front of the command, e.g. ["taskset", "-c", "0"] to pin the server
+    to one core (it must exec the command, so the process is the server itself)."""
+
+    def __init__(self, log_path: str | os.PathLike, port: int | None = None, start_timeout: float = 60.0,
+                 script: str | os.PathLike = "streamlit_app.py", launcher: tuple[str, ...] = ()):
+        self.script = str(script)
+        self.launcher = list(launcher)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_path)
@@ -60,7 +67,7 @@ class StreamlitServer:
 
     def __enter__(self) -> StreamlitServer:
         command = [
-            sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+            *self.launcher, sys.executable, "-m", "streamlit", "run", self.script, "--server.headless", "true",
             "--server.port", str(self.port), "--browser.gatherUsageStats", "false",
         ]
         with open(self.log_path, "wb") as log:
@@ -86,7 +93,7 @@ class StreamlitServer:
                         return
             except OSError:
                 pass  # not listening yet
-            time.sleep(0.2)
+            time.sleep(0.05)  # fine-grained: bench/browser_ratio.py times the start
         raise RuntimeError(f"streamlit not healthy after {self.start_timeout:.0f} s:\n{self.log()}")
 
     def stop(self) -> None:

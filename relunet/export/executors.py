@@ -1,0 +1,39 @@
+"""Stopping a standard-library process pool without waiting on anything that can hang."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+
+
+def stop_executor(executor: ProcessPoolExecutor) -> None:
+    """Kill the pool's worker processes and let the pool's own thread wind down.
+
+    A pool whose worker died while a large job was being sent to it can leave
+    the thread that feeds jobs blocked on a full pipe forever (CPython closes
+    that pipe only on Windows, gh-107219), and the interpreter waits for that
+    thread at exit. With every reader of the pipe closed, the blocked write
+    fails and the thread ends. The pool's thread must be gone before the
+    interpreter exits, or Python 3.11 wakes it through a pipe it has already
+    closed and prints an error; and shutting the pool while that thread still
+    runs races it (it may find the pool's process table already gone). Reaches into two private attributes, each
+    guarded: without them this is a plain kill and shutdown."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    manager = getattr(executor, "_executor_manager_thread", None)
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join(timeout=5)
+    if manager is not None:  # it sees the workers gone, fails their jobs and ends; only then is the pool shut
+        manager.join(timeout=5)
+        if manager.is_alive():  # stuck feeding a dead worker: close the pipe's last reader, then it ends
+            reader = getattr(getattr(executor, "_call_queue", None), "_reader", None)
+            if reader is not None:
+                try:
+                    reader.close()
+                except OSError:
+                    pass
+            manager.join(timeout=5)
+    late = [p for p in (getattr(executor, "_processes", None) or {}).values() if p not in processes]
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in late:  # started while the old ones were being killed
+        process.kill()

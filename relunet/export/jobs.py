@@ -1,0 +1,50 @@
+"""Export jobs for the server's worker pool (relunet.export.pool): each a
+module-level `job(settings, on_progress) -> bytes`, run in a worker process
+with no helpers of its own (the pool is the server's parallelism)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from relunet.export.settings import ExportSettings
+from relunet.stages import STAGES
+
+
+def gif_job(settings: ExportSettings, on_progress: Callable[[int, int], None]) -> bytes:
+    from relunet.export.animation import render_gif
+
+    return render_gif(replace(settings, processes=1), on_progress)
+
+
+@dataclass(frozen=True)
+class Stills:
+    """Every stage's held frame as a PNG, in one ZIP whose files start with `stem`."""
+
+    settings: ExportSettings
+    stem: str
+
+    def file_name(self, stage_number: int) -> str:
+        return f"{self.stem}-stage-{stage_number}.png"
+
+
+def stills_zip_job(stills: Stills, on_progress: Callable[[int, int], None]) -> bytes:
+    from relunet.export.animation import render_stage_png
+
+    settings = stills.settings
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for done, stage_ in enumerate(STAGES):
+            on_progress(done, len(STAGES))
+            png = render_stage_png(settings.params, settings.activation, stage_.number, settings.width,
+                                   settings.height)
+            archive.writestr(stills.file_name(stage_.number), png)
+    on_progress(len(STAGES), len(STAGES))
+    return buffer.getvalue()
+
+
+def still_from_zip(data: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(name)

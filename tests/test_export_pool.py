@@ -1,0 +1,114 @@
+"""relunet.export.pool: one bounded, shared, self-healing pool of export workers."""
+
+import os
+import signal
+import threading
+import time
+
+import pool_jobs
+import pytest
+
+from relunet.export.pool import ExportFailed, ExportPool
+
+WAIT_S = 120  # far beyond any job here: reaching it means a hang
+
+
+@pytest.fixture
+def pool():
+    made = []
+
+    def make(**options):
+        made.append(ExportPool(**options))
+        return made[-1]
+
+    yield make
+    for each in made:
+        each.shutdown()
+
+
+def test_the_same_request_renders_once_for_every_session(pool, tmp_path):
+    shared = pool(workers=2)
+    log = tmp_path / "runs.log"
+    tickets = []
+    threads = [threading.Thread(target=lambda: tickets.append(shared.submit(pool_jobs.pid_after, (0.5, str(log)))))
+               for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(ticket) for ticket in tickets}) == 1
+    results = {ticket.result(timeout=WAIT_S) for ticket in tickets}
+    assert len(results) == 1 and len(log.read_text().splitlines()) == 1
+    # Asked again after it was made: the same bytes, no new run.
+    assert shared.submit(pool_jobs.pid_after, (0.5, str(log))).result(timeout=WAIT_S) in results
+    assert len(log.read_text().splitlines()) == 1
+
+
+def test_waiting_requests_know_their_place_and_at_most_workers_run_at_once(pool, tmp_path):
+    shared = pool(workers=2)
+    log = tmp_path / "runs.log"
+    tickets = [shared.submit(pool_jobs.pid_after, (0.6 + n / 1000, str(log)))
+               for n in range(5)]
+    assert [ticket.position() for ticket in tickets] == [0, 0, 1, 2, 3]
+    for ticket in tickets:
+        ticket.result(timeout=WAIT_S)
+    assert [ticket.position() for ticket in tickets] == [0] * 5
+    spans = [tuple(map(float, line.split()[1:])) for line in log.read_text().splitlines()]
+    assert len(spans) == 5
+    for start, _ in spans:  # at any start, at most two jobs are running
+        assert sum(1 for s, e in spans if s <= start < e) <= 2
+
+
+def test_progress_comes_back_from_the_worker(pool):
+    ticket = pool(workers=1).submit(pool_jobs.pid_after, 1.0)
+    seen = set()
+    while not ticket.wait(0.05):
+        seen.add(ticket.progress())
+    assert seen & {(1, 4), (2, 4), (3, 4), (4, 4)}
+
+
+def test_each_worker_process_is_recycled_after_its_exports(pool):
+    shared = pool(workers=1, max_tasks_per_child=1)
+    pids = {shared.submit(pool_jobs.pid_after, 0.1 + n / 1000).result(timeout=WAIT_S) for n in range(3)}
+    assert len(pids) == 3
+
+
+def test_a_worker_that_dies_is_retried_once(pool, tmp_path):
+    assert pool(workers=1).submit(pool_jobs.dies_once, str(tmp_path / "m")).result(WAIT_S) == b"second time lucky"
+
+
+def test_a_worker_that_always_dies_fails_in_one_line(pool):
+    with pytest.raises(ExportFailed) as failed:
+        pool(workers=1).submit(pool_jobs.always_dies, None).result(WAIT_S)
+    assert "stopped unexpectedly" in str(failed.value) and "\n" not in str(failed.value)
+
+
+def test_an_error_in_the_job_is_reported_and_not_retried(pool):
+    shared = pool(workers=1)
+    with pytest.raises(ExportFailed, match="ValueError: no such stage"):
+        shared.submit(pool_jobs.raises, None).result(WAIT_S)
+    assert shared.submit(pool_jobs.pid_after, 0.1).result(WAIT_S)  # the pool still works
+
+
+def test_a_job_that_hangs_is_killed_and_fails(pool):
+    shared = pool(workers=1, job_timeout_s=2.0)
+    with pytest.raises(ExportFailed, match="stopped unexpectedly"):
+        shared.submit(pool_jobs.hangs, None).result(WAIT_S)
+    assert shared.submit(pool_jobs.pid_after, 0.1).result(WAIT_S)
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.2, 0.5, 0.9, 1.3])
+def test_a_worker_killed_at_any_moment_means_a_retry_or_one_line(pool, delay):
+    shared = pool(workers=1)
+    ticket = shared.submit(pool_jobs.pid_after, 1.0)
+    time.sleep(delay)
+    for pid in shared.worker_pids():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        assert ticket.result(WAIT_S).isdigit()
+    except ExportFailed as failed:
+        assert "\n" not in str(failed)
+    assert shared.submit(pool_jobs.pid_after, 0.1).result(WAIT_S)  # and the pool goes on

@@ -1,0 +1,49 @@
+"""Page styling: the presenter view (projector type, one screen) and the compact phone stepper.
+
+Streamlit has no setting for these, so they are a few CSS rules on Streamlit's
+stable test ids and on our own widget keys (`.st-key-<key>`).
+"""
+
+import streamlit as st
+
+# Every view: the stepper stays one row; on a phone the seven number buttons give way
+# to a "jump to stage" menu, and the title takes less of the first screen.
+_PAGE_CSS = """
+<style>
+.st-key-stepper { flex-wrap: nowrap !important; }
+.st-key-stepper button { white-space: nowrap; }
+.st-key-stage_of { min-width: 4.5em; text-align: center; }
+.st-key-stage_of p { margin: 0 !important; font-weight: 600; }
+.st-key-stage_of [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
+.st-key-stage_jump { display: none; }
+@media (max-width: 640px) {
+  .st-key-stage_numbers { display: none !important; }
+  .st-key-stage_jump { display: block; max-width: 7.5em; }
+  .st-key-stage_jump label { display: none; }
+  .st-key-present_toggle { display: none; }
+  h1 { font-size: 1.6rem !important; padding-top: 0 !important; }
+  .block-container { padding-top: 3.5rem !important; }
+}
+</style>
+"""
+
+# The presenter view: no sidebar, no header, projector-sized text. Chart and diagram type comes
+# from relunet.style.PRESENT_STYLE.
+_PRESENT_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+header[data-testid="stHeader"] { display: none !important; }
+.block-container { padding: 0.75rem 1.5rem 1rem 1.5rem !important; max-width: none !important; }
+.block-container [data-testid="stMarkdownContainer"] p,
+.block-container [data-testid="stMarkdownContainer"] li { font-size: 22px !important; line-height: 1.4; }
+.block-container h3 { font-size: 30px !important; padding: 0 !important; }
+.block-container .katex { font-size: 1.45em !important; }
+.block-container button p { font-size: 20px !important; }
+.st-key-stage_of p { font-size: 22px !important; }
+.block-container [data-testid="stCaptionContainer"] { font-size: 18px !important; }
+</style>
+"""
+
+
+def page_style(present: bool) -> None:
+    st.html(_PAGE_CSS + (_PRESENT_CSS if present else ""))
