@@ -19,6 +19,18 @@ def gif_job(settings: ExportSettings, on_progress: Callable[[int, int], None]) -
     return render_gif(replace(settings, processes=1), on_progress)
 
 
+def mp4_job(settings: ExportSettings, on_progress: Callable[[int, int], None]) -> bytes:
+    from relunet.export.animation import render_mp4
+
+    return render_mp4(replace(settings, processes=1), on_progress)
+
+
+def deck_job(settings: ExportSettings, on_progress: Callable[[int, int], None]) -> bytes:
+    from relunet.export.deck import render_deck
+
+    return render_deck(replace(settings, processes=1), on_progress)
+
+
 @dataclass(frozen=True)
 class Stills:
     """Every stage's held frame as a PNG, in one ZIP whose files start with `stem`."""
