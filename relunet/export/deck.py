@@ -101,12 +101,12 @@ def build_deck(settings: ExportSettings, held: dict, movie: bytes) -> bytes:
 
     # 1. Title and the animation.
     title = deck.slides.add_slide(blank)
-    _text(title, 0.5, 0.2, 12.3, 0.7, TITLE, 30, bold=True, colour=TEXT_COLOUR)
-    _text(title, 0.5, 0.9, 12.3, 0.5, weights_line(settings), 16, colour="#444444")
+    _text(title, 0.5, 0.15, 12.3, 0.7, TITLE, 28, bold=True, colour=TEXT_COLOUR)
+    _text(title, 0.5, 1.0, 12.3, 0.5, weights_line(settings), 16, colour="#444444")
     poster = png_bytes(Image.fromarray(held[1]), optimize=False)
-    movie_height = 5.6
+    movie_height = 5.5
     movie_width = movie_height * settings.width / settings.height
-    title.shapes.add_movie(io.BytesIO(movie), Inches((SLIDE_WIDTH_IN - movie_width) / 2), Inches(1.6),
+    title.shapes.add_movie(io.BytesIO(movie), Inches((SLIDE_WIDTH_IN - movie_width) / 2), Inches(1.7),
                            Inches(movie_width), Inches(movie_height), poster_frame_image=io.BytesIO(poster),
                            mime_type="video/mp4")
     title.notes_slide.notes_text_frame.text = (
@@ -134,7 +134,7 @@ def build_deck(settings: ExportSettings, held: dict, movie: bytes) -> bytes:
     _text(closing, 0.5, 0.25, 12.3, 0.8, "The final curve and the training data", 30, bold=True, colour=TEXT_COLOUR)
     _picture(closing, final_chart, 0.4, 1.2, height=5.9)
     predicted = forward(settings.params, [d for d, _ in TRAINING_DATA], settings.activation).output
-    rows = ["dosage → training data, network"] + [
+    rows = ["dosage → data, network"] + [
         f"{num(d)} → {num(target)}, {num(p)}" for (d, target), p in zip(TRAINING_DATA, predicted)
     ]
     _text(closing, 7.9, 1.6, 5.0, 2.2, "\n".join(rows), 22, colour=TEXT_COLOUR)
