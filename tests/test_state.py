@@ -77,7 +77,7 @@ finite = st.floats(-WEIGHT_LIMIT, WEIGHT_LIMIT, allow_nan=False)
     st.sampled_from(["relu", "softplus"]), st.floats(0, 1), st.sampled_from(["explore", "predict"]),
 )
 def test_any_valid_state_round_trips_through_the_url(stage, params, activation, probe, mode):
-    state = PageState(stage, params, activation, probe, mode)
+    state = PageState(stage, params, activation, probe, mode=mode)
     parsed, warnings = parse_query(to_query(state))
     assert warnings == []
     assert parsed == state
