@@ -19,16 +19,17 @@ from relunet.stages import Stage
 from relunet.style import PAGE_STYLE, PALETTE, TEXT_COLOUR, ChartStyle
 from relunet.wording import describe_shape, num
 
-CANDIDATE_HEIGHT = 240
+CANDIDATE_HEIGHT = 260
 QUESTION_MARK_COLOUR = "#444444"
 
 
-def axis_ticks(domain: tuple[float, float], most: int = 6) -> list[float]:
-    """Round tick values across a domain, 0 among them (the domains here always hold 0)."""
+def axis_ticks(domain: tuple[float, float], most: int = 5) -> list[float]:
+    """At most five round tick values across a domain, 0 among them (the domains here always
+    hold 0): more would be thinned out on a small chart, and 0 could be the one dropped."""
     low, high = domain
     span = high - low
     magnitude = 10 ** np.floor(np.log10(span / most))
-    for step in (m * magnitude for m in (1, 2, 5, 10, 20)):
+    for step in (m * magnitude for m in (1, 2, 2.5, 5, 10, 20)):
         ticks = np.arange(np.ceil(low / step) * step, high + step * 1e-9, step)
         if ticks.size <= most:
             return [round(float(t), 10) + 0.0 for t in ticks]  # + 0.0: no '-0' label
