@@ -38,10 +38,12 @@ sidebar()
 mode_switch()
 stepper()
 state = current_state()
-changes_line(state)
 if state.mode == "predict":
-    practice_page(state)  # the stage is only drawn once the learner has predicted it; no export to peek with
+    # The stage is drawn only once the learner has predicted it; no export, and no fit line (its training
+    # error describes the final curve), to peek with.
+    practice_page(state)
 else:
+    changes_line(state)
     view = cached_view(tuple(state.values().items()))
     stage_body(view, cached_diagram(state.stage, state.params, state.activation, state.probe, present), present)
     numbers(view)
