@@ -55,7 +55,7 @@ class ExportFailed(Exception):
 
 
 # Exports are background work: a worker yields the CPU to the server's clicks.
-WORKER_NICENESS = 10
+WORKER_NICENESS = 5
 
 
 _main_swap = threading.Lock()
