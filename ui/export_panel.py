@@ -42,8 +42,10 @@ from relunet.view import export_file_stem
 # itself (about 250 MB with a class connected) the whole app stays within Community Cloud's 1 GB.
 POOL_WORKERS = 2
 WORKERS_MEMORY_MB = 700
-# The longest a session waits for its export, queue included; the pool kills a job stuck for 10 minutes.
+# The longest a session waits: for its export once it runs (the pool itself kills a job stuck for 10 minutes),
+# and in the queue before that (the queue moves, as every job in it is bounded the same way).
 WAIT_LIMIT_S = 15 * 60
+QUEUE_LIMIT_S = 60 * 60
 POLL_S = 0.3
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -75,14 +77,17 @@ def wait_for(ticket: Ticket, what: str, unit: str) -> bytes | None:
     """The job's bytes, showing its place in the queue and then its progress; None (and one line of
     error, the progress bar gone) if it failed or took too long."""
     bar = st.empty()
-    deadline = time.monotonic() + WAIT_LIMIT_S
+    deadline = time.monotonic() + QUEUE_LIMIT_S
+    running = False
     shown = None
     while not ticket.wait(timeout=POLL_S):
+        place = ticket.position()
+        if not place and not running:  # it started: from now on the export's own limit counts
+            running, deadline = True, min(deadline, time.monotonic() + WAIT_LIMIT_S)
         if time.monotonic() > deadline:
             bar.empty()
             st.error(f"{what} took too long to make; try a smaller frame size or fewer in-between frames.")
             return None
-        place = ticket.position()
         done, total = ticket.progress()
         if place:
             where = "next in the queue" if place == 1 else f"number {place} in the queue"
