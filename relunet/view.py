@@ -1,9 +1,7 @@
 """Everything the page shows for one state, computed in one place.
 
 Pure (no Streamlit), so the page only lays it out and caches each bundle
-once. The diagram is its own bundle, keyed by only what it shows. The chart stack (Altair) is imported by the first
-chart, so a fresh server's first run sends the page's header, sidebar and
-stepper to the browser while Altair loads.
+once. The diagram is its own bundle, keyed by only what it shows.
 """
 
 from __future__ import annotations
@@ -11,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 
+from relunet.charts import Frame, describe_diagram, diagram_spec, stage_spec
 from relunet.facts import CURVES, facts_for
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, Params, forward
 from relunet.stages import STAGE_COUNT, STAGES, arithmetic_headers, stage
@@ -85,16 +84,12 @@ class DiagramView:
 def diagram_view(
     stage_number: int, params: Params, activation: str, probe: float | None = None, style: ChartStyle = PAGE_STYLE
 ) -> DiagramView:
-    from relunet.charts import describe_diagram, diagram_spec  # the chart stack, on first use (see above)
-
     stage_ = stage(stage_number)
     facts = facts_for(params, activation)
     return DiagramView(fit_width(diagram_spec(facts, stage_, style, probe)), describe_diagram(facts, stage_, probe))
 
 
 def stage_view(state: PageState, style: ChartStyle = PAGE_STYLE) -> StageView:
-    from relunet.charts import Frame, stage_spec  # the chart stack, on first use (see above)
-
     stage_ = stage(state.stage)
     facts = facts_for(state.params, state.activation)
     # A smooth activation is compared with the ReLU the article's weights were fitted for.
