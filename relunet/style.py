@@ -79,7 +79,7 @@ PRESENT_STYLE = ChartStyle(
 )
 # Read from the back of a lecture hall: large type, thick lines.
 SLIDE_STYLE = ChartStyle(
-    chart_width=400, chart_height=330, diagram_width=430, font_size=18, title_size=34, line_width=6, node_size=2600
+    chart_width=440, chart_height=330, diagram_width=396, font_size=18, title_size=34, line_width=6, node_size=2600
 )
 # The fit lesson's slides put two charts side by side (no diagram).
 FIT_SLIDE_STYLE = ChartStyle(

@@ -49,8 +49,8 @@ def resolve(out: str, name: str | None, stage: int | None) -> Request:
     """Which format the command asks for, or FormatError saying why not."""
     suffix = PurePath(out).suffix.lower().lstrip(".") if out != "-" else ""
     if name is None:
-        if out == "-":
-            name = "gif"  # standard output has no extension: the animation, as before formats existed
+        if out == "-":  # standard output: the GIF, as before there were formats
+            name = "gif"
         elif suffix == "zip":
             name = "png"
         elif suffix in FORMATS:
