@@ -131,7 +131,8 @@ async def run(base_url: str, args, timeline: RssTimeline, pid: int) -> dict:
     loaded: list[float] = []
     while not all(task.done() for task in exports):  # click for as long as exports run
         loaded += await click_through(clicker, 1, args.think, 60)
-    export_seconds = [task.result() for task in exports]
+    export_seconds = [task.result() if task.exception() is None else f"failed: {task.exception()}"
+                      for task in exports]
     exporting_for = time.monotonic() - export_started
     await asyncio.sleep(args.settle)
     for session in (clicker, *students):
@@ -167,6 +168,12 @@ def main() -> int:
         rss_boot = tree_rss_mb(pid)
         try:
             found = asyncio.run(run(server.url, args, timeline, pid))
+        except KeyboardInterrupt:  # cut short: what was measured so far
+            timeline.stop()
+            print(f"interrupted after {timeline.samples[-1][0]:.0f} s; RSS of the server's process tree: boot "
+                  f"{rss_boot:.0f} MB, peak so far {timeline.peak():.0f} MB, now {tree_rss_mb(pid):.0f} MB; "
+                  f"every 10 s: {' '.join(f'{mb:.0f}' for mb in timeline.every(10))}")
+            return 1
         finally:
             timeline.stop()
         log = server.log()
@@ -180,14 +187,19 @@ def main() -> int:
           f"p95 {idle_p95 * 1000:.0f} ms")
     print(f"click loaded: n={len(found['loaded'])} p50 {statistics.median(found['loaded']) * 1000:.0f} ms, "
           f"p95 {loaded_p95 * 1000:.0f} ms  -> {ratio:.2f}x idle (target <= {TARGET_RATIO}x)")
-    print(f"exports: all done after {found['exporting_for']:.0f} s; each took "
-          f"{min(found['exports']):.0f}-{max(found['exports']):.0f} s from its click")
+    made = [seconds for seconds in found["exports"] if not isinstance(seconds, str)]
+    failed = [seconds for seconds in found["exports"] if isinstance(seconds, str)]
+    print(f"exports: all done after {found['exporting_for']:.0f} s; {len(made)} made, each "
+          f"{min(made, default=0):.0f}-{max(made, default=0):.0f} s from its click; {len(failed)} failed")
+    for failure in failed:
+        print(f"  {failure}")
     print(f"RSS of the server's process tree: boot {rss_boot:.0f} MB, before the exports {found['rss_start']:.0f} MB,"
           f" peak {peak:.0f} MB (target <= {TARGET_PEAK_MB}), {args.settle:g} s after {found['rss_after']:.0f} MB "
           f"({back:+.0f} MB, target within {TARGET_RETURN_MB})")
     if "Traceback" in log:
         print("the server log holds a traceback:\n" + log[-3000:])
-    ok = ratio <= TARGET_RATIO and peak <= TARGET_PEAK_MB and abs(back) <= TARGET_RETURN_MB and "Traceback" not in log
+    ok = (not failed and ratio <= TARGET_RATIO and peak <= TARGET_PEAK_MB and abs(back) <= TARGET_RETURN_MB
+          and "Traceback" not in log)
     print("all targets met" if ok else "a target was missed")
     return 0 if ok else 1
 

@@ -7,8 +7,10 @@ values, the query string the script set, and the cache of large messages.
 
 Widgets are found by their user key, which Streamlit puts at the end of a keyed
 widget's element id ("$$ID-<hash>-<key>"), so the driver does not depend on the page's
-layout. Values are tracked for number inputs, sliders and radios; a widget of another
-kind is left out of the widget states, and the server then keeps its previous value.
+layout. Values are tracked for number inputs, sliders, radios, select boxes, checkboxes
+and toggles; a widget of another kind (e.g. a custom component) is left out of the widget
+states, and the server then keeps its previous value, as it does for a widget the user
+has not touched.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 ELEMENT_ID_PREFIX = "$$ID-"
-WIDGET_KINDS = ("button", "number_input", "slider", "radio")
+WIDGET_KINDS = ("button", "number_input", "slider", "radio", "selectbox", "checkbox")
 
 
 def user_key(element_id: str) -> str | None:
@@ -71,7 +73,9 @@ def _initial_value(kind: str, proto) -> WidgetState | None:
             state.double_value = value
     elif kind == "slider":
         state.double_array_value.data[:] = proto.value if proto.set_value else proto.default
-    elif kind == "radio":
+    elif kind == "checkbox":  # st.checkbox and st.toggle
+        state.bool_value = proto.value if proto.set_value else proto.default
+    elif kind in ("radio", "selectbox"):
         if proto.set_value:
             state.string_value = proto.raw_value
         elif proto.HasField("default"):

@@ -1,21 +1,29 @@
 """Altair chart builders shared by the page and the GIF export.
 
 The page and the export call the same functions with different styles, so a
-slide shows exactly what the page shows. No Streamlit in here.
+slide shows exactly what the page shows. Each chart is split into its shape
+(Altair layers; built once per stage, style and variant, and kept as a
+template whose layers name their data) and the data of one state (plain rows,
+the y range and the text alternative). `stage_spec` and `diagram_spec` fill
+the cached templates (no Altair per state); `stage_chart` and `diagram_chart`
+build the same chart afresh. No Streamlit in here.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cache
 
 import altair as alt
 import numpy as np
 
+from relunet.chart_template import Y_DOMAIN_HOLE, Datasets, Template
 from relunet.facts import CURVES, StageFacts
 from relunet.labels import Label, Placed, Plot, place_labels
 from relunet.network import ACTIVATIONS, DOSAGE_RANGE, TRAINING_DATA, forward
-from relunet.stages import DIAGRAM_PARTS, STAGE_COUNT, Stage
+from relunet.stages import DIAGRAM_PARTS, STAGE_COUNT, Stage, stage
 from relunet.style import (
     INACTIVE_GREY,
     INACTIVE_TEXT,
@@ -141,17 +149,26 @@ def _label_records(placed: list[Placed]) -> list[dict]:
     return [{"dosage": p.x, "value": p.y, "text": p.label.text} for p in placed]
 
 
-def _probe_layers(
-    facts: StageFacts, stage_: Stage, probe: float, label: Placed | None, style: ChartStyle
-) -> list[alt.Chart]:
+# Where a layer's rows come from: a named dataset in a template, the rows themselves in a fresh build.
+DataSource = Callable[[str], "alt.NamedData | alt.Data"]
+
+
+def _rows_of(datasets: Datasets) -> DataSource:
+    return lambda name: alt.Data(values=datasets[name])
+
+
+def _probe_point(facts: StageFacts, stage_: Stage, probe: float) -> list[dict]:
     value = float(getattr(forward(facts.params, [probe], facts.activation), stage_.curve)[0])
-    point = [{"dosage": probe, "value": value, "label": f"x = {num(probe)} → {num(value)}"}]
-    base = alt.Chart(alt.Data(values=point))
+    return [{"dosage": probe, "value": value, "label": f"x = {num(probe)} → {num(value)}"}]
+
+
+def _probe_layers(style: ChartStyle, data: DataSource) -> list[alt.Chart]:
+    base = alt.Chart(data("probe"))
     rule = base.mark_rule(color=MUTED_TEXT, strokeDash=[3, 3], strokeWidth=1.5).encode(x=alt.X("dosage:Q"))
     dot = base.mark_point(
         filled=True, size=style.node_size / 12, color=TEXT_COLOUR, stroke="white", strokeWidth=1.5, clip=True
     ).encode(x=alt.X("dosage:Q"), y=alt.Y("value:Q"), tooltip=[alt.Tooltip("label:N", title="Probe")])
-    text = alt.Chart(alt.Data(values=_label_records([label] if label else []))).mark_text(
+    text = alt.Chart(data("probe_label")).mark_text(
         align="center", baseline="middle", fontSize=style.font_size, fontWeight="bold", color=TEXT_COLOUR, clip=True,
     ).encode(x=alt.X("dosage:Q"), y=alt.Y("value:Q"), text=alt.Text("text:N"))
     return [rule, dot, text]  # flat, not a nested layer: Altair copies nested layers on every step
@@ -164,36 +181,44 @@ def _axis(title_size: int, style: ChartStyle, **extra) -> alt.Axis:
     )
 
 
-def _annotation_layers(
+def _annotation_datasets(
     facts: StageFacts, stage_: Stage, x: np.ndarray, y: np.ndarray, domain: tuple[float, float], style: ChartStyle,
     probe: float | None,
-) -> list[alt.Chart]:
-    """Leader lines, labels, the probe and the rings round marked points: the
-    same layers on every held stage (some may be empty), data from the facts."""
+) -> Datasets:
+    """Leader lines, labels, the probe and the rings round marked points, from the facts."""
     curves = [(x, getattr(facts.curves, c.curve)) for c in stage_.context] + [(x, y)]
     notes, probe_label = _placed_labels(facts, stage_, curves, domain, style, probe)
-    layers = []
-    leaders = [
-        {"dosage": x1, "value": y1, "dosage2": x2, "value2": y2}
-        for placed in [*notes, *([probe_label] if probe_label else [])] if placed.leader
-        for x1, y1, x2, y2 in [placed.leader]
-    ]
-    layers.append(
-        alt.Chart(alt.Data(values=leaders)).mark_rule(color=MUTED_TEXT, strokeWidth=1, clip=True).encode(
-            x=alt.X("dosage:Q"), y=alt.Y("value:Q"), x2=alt.X2("dosage2:Q"), y2=alt.Y2("value2:Q")
-        )
-    )
-    layers.append(
-        alt.Chart(alt.Data(values=_label_records(notes))).mark_text(
-            align="center", baseline="middle", fontSize=style.font_size, color=TEXT_COLOUR, clip=True,
-        ).encode(x=alt.X("dosage:Q"), y=alt.Y("value:Q"), text=alt.Text("text:N"))
-    )
+    datasets = {
+        "leaders": [
+            {"dosage": x1, "value": y1, "dosage2": x2, "value2": y2}
+            for placed in [*notes, *([probe_label] if probe_label else [])] if placed.leader
+            for x1, y1, x2, y2 in [placed.leader]
+        ],
+        "notes": _label_records(notes),
+        "markers": [{"dosage": n.label.x, "value": n.label.y, "text": n.label.text} for n in notes],
+    }
     if probe is not None:
-        layers.extend(_probe_layers(facts, stage_, probe, probe_label, style))
+        datasets["probe"] = _probe_point(facts, stage_, probe)
+        datasets["probe_label"] = _label_records([probe_label] if probe_label else [])
+    return datasets
+
+
+def _annotation_layers(style: ChartStyle, probe: bool, data: DataSource) -> list[alt.Chart]:
+    """Leader lines, labels, the probe and the rings round marked points: the
+    same layers on every held stage (some may be empty)."""
+    layers = [
+        alt.Chart(data("leaders")).mark_rule(color=MUTED_TEXT, strokeWidth=1, clip=True).encode(
+            x=alt.X("dosage:Q"), y=alt.Y("value:Q"), x2=alt.X2("dosage2:Q"), y2=alt.Y2("value2:Q")
+        ),
+        alt.Chart(data("notes")).mark_text(
+            align="center", baseline="middle", fontSize=style.font_size, color=TEXT_COLOUR, clip=True,
+        ).encode(x=alt.X("dosage:Q"), y=alt.Y("value:Q"), text=alt.Text("text:N")),
+    ]
+    if probe:
+        layers.extend(_probe_layers(style, data))
     # Rings around the marked points, drawn last so that the probe's dot never hides one.
-    markers = [{"dosage": n.label.x, "value": n.label.y, "text": n.label.text} for n in notes]
     layers.append(
-        alt.Chart(alt.Data(values=markers)).mark_point(
+        alt.Chart(data("markers")).mark_point(
             filled=False, size=style.node_size / 8, color=TEXT_COLOUR, strokeWidth=2, opacity=1, clip=True,
         ).encode(x=alt.X("dosage:Q"), y=alt.Y("value:Q"), tooltip=[alt.Tooltip("text:N", title="Mark")])
     )
@@ -206,38 +231,39 @@ X_PADDING = 10  # pixels on each side of the dosage axis, so end points stay cle
 COMPARE_GREY = "#767676"  # 4.5 : 1: the faint comparison curve and its legend entry
 
 
-def stage_chart(
-    facts: StageFacts, frame: Frame, style: ChartStyle = PAGE_STYLE, probe: float | None = None,
-    compare: StageFacts | None = None,
+@dataclass(frozen=True)
+class StageShape:
+    """Everything about a stage chart that is not data: the key of its template."""
+
+    stage: int
+    style: ChartStyle
+    held: bool  # a held frame carries the annotations (and the probe); a morph frame does not
+    probe: bool
+    compare: str  # the compared activation's label, or "" without a comparison
+
+
+def _stage_layers(
+    shape: StageShape, y_domain: tuple[float, float], description: str, data: DataSource
 ) -> alt.LayerChart:
     """The stage's curve (bold), earlier steps (faint, dashed), zero line,
     on the final stage the training data and, on a held frame, labelled bends
     (and zero crossings or the peak where the stage is about them), the
-    optional probe marker and, with `compare` (the same weights with another
-    activation), that network's curve for this stage, faint grey and dotted."""
-    stage_ = frame.stage
-    x, y, domain = _morph(facts, frame)
+    optional probe marker and, with a comparison (the same weights with another
+    activation), that network's curve for this stage, faint grey and dotted.
+    The shape fits every state: rows, y range and text come from outside."""
+    stage_, style = stage(shape.stage), shape.style
     own_label = CURVES[stage_.curve][0]
     context_labels = [CURVES[c.curve][0] for c in stage_.context]
-    context_records = [
-        r for c in stage_.context for r in _records(x, getattr(facts.curves, c.curve), CURVES[c.curve][0])
-    ]
     colours = [PALETTE[CURVES[c.curve][1]] for c in stage_.context]
     dashes = [[7, 5]] * len(context_labels)
-    if compare is not None and frame.progress >= 1.0:
-        compare_label = f"{own_label} with {compare.act}"
-        compare_values = getattr(compare.curves, stage_.curve)
-        context_records += _records(compare.curves.dosage, compare_values, compare_label)
-        context_labels.append(compare_label)
+    if shape.compare:
+        context_labels.append(f"{own_label} with {shape.compare}")
         colours.append(COMPARE_GREY)
         dashes.append([2, 3])
-        lows, highs = [domain[0], float(compare_values.min())], [domain[1], float(compare_values.max())]
-        domain = nice_domain(min(lows), max(highs)) if min(lows) < domain[0] or max(highs) > domain[1] else domain
-    own_records = _records(x, y, own_label)
     labels = context_labels + [own_label]
 
     x_scale = alt.Scale(domain=list(DOSAGE_RANGE), nice=False, padding=X_PADDING)
-    y_scale = alt.Scale(domain=list(domain), nice=False)
+    y_scale = alt.Scale(domain=list(y_domain), nice=False)
     legend = alt.Legend(
         title=None, orient="top", symbolType="stroke", symbolStrokeWidth=style.line_width,
         labelFontSize=style.font_size, labelColor=TEXT_COLOUR, symbolSize=style.font_size * 30, labelLimit=0,
@@ -261,22 +287,19 @@ def stage_chart(
             alt.Tooltip("value:Q", title="Value", format=".2f"),
         ],
     }
-    context_lines = alt.Chart(alt.Data(values=context_records)).mark_line(
+    context_lines = alt.Chart(data("context")).mark_line(
         clip=True, strokeWidth=style.line_width / 2, opacity=0.6
     ).encode(**encoding)
-    own_line = alt.Chart(alt.Data(values=own_records)).mark_line(
+    own_line = alt.Chart(data("own")).mark_line(
         clip=True, strokeWidth=style.line_width, strokeCap="round", strokeJoin="round"
     ).encode(**encoding)
-    zero = alt.Chart(alt.Data(values=[{"value": 0.0}])).mark_rule(color="#767676", strokeWidth=1).encode(
-        y=alt.Y("value:Q")
-    )
+    zero = alt.Chart(data("zero")).mark_rule(color="#767676", strokeWidth=1).encode(y=alt.Y("value:Q"))
     # The training data lies under the curves, so the morph into the final
     # stage draws the curve growing towards it (and its legend never changes).
     layers = [zero]
     if stage_.shows_training_data:
-        data = [{"dosage": d, "value": v, "curve": "training data", "kind": "training data"} for d, v in TRAINING_DATA]
         layers.append(
-            alt.Chart(alt.Data(values=data)).mark_point(
+            alt.Chart(data("training")).mark_point(
                 filled=True, size=style.node_size / 6, color=PALETTE["data"], opacity=1, stroke="white", strokeWidth=1.5
             ).encode(
                 x=alt.X("dosage:Q"), y=alt.Y("value:Q"),
@@ -292,11 +315,61 @@ def stage_chart(
             )
         )
     layers += [context_lines, own_line]
-    if frame.progress >= 1.0:  # annotations describe the finished curve, not the morph
-        layers.extend(_annotation_layers(facts, stage_, x, y, domain, style, probe))
-    return alt.layer(*layers).properties(
-        width=style.chart_width, height=style.chart_height, description=describe_curve(facts, stage_)
-    )
+    if shape.held:  # annotations describe the finished curve, not the morph
+        layers.extend(_annotation_layers(style, shape.probe, data))
+    # Sizes as layer() arguments: .properties() would validate each against the schema (slow on a cold start).
+    return alt.layer(*layers, width=style.chart_width, height=style.chart_height, description=description)
+
+
+@cache  # a few shapes per stage and style
+def _stage_template(shape: StageShape) -> Template:
+    return Template.of(_stage_layers(shape, Y_DOMAIN_HOLE, "", alt.NamedData))
+
+
+def _stage_filling(
+    facts: StageFacts, frame: Frame, style: ChartStyle, probe: float | None, compare: StageFacts | None
+) -> tuple[StageShape, Datasets, tuple[float, float], str]:
+    """One state's stage chart as its shape and what fills it: datasets, y range, description."""
+    stage_ = frame.stage
+    held = frame.progress >= 1.0
+    x, y, domain = _morph(facts, frame)
+    own_label = CURVES[stage_.curve][0]
+    context = [r for c in stage_.context for r in _records(x, getattr(facts.curves, c.curve), CURVES[c.curve][0])]
+    compared = compare is not None and held
+    if compared:
+        compare_values = getattr(compare.curves, stage_.curve)
+        context += _records(compare.curves.dosage, compare_values, f"{own_label} with {compare.act}")
+        lows, highs = [domain[0], float(compare_values.min())], [domain[1], float(compare_values.max())]
+        domain = nice_domain(min(lows), max(highs)) if min(lows) < domain[0] or max(highs) > domain[1] else domain
+    datasets = {"zero": [{"value": 0.0}], "context": context, "own": _records(x, y, own_label)}
+    if stage_.shows_training_data:
+        datasets["training"] = [
+            {"dosage": d, "value": v, "curve": "training data", "kind": "training data"} for d, v in TRAINING_DATA
+        ]
+    if held:
+        datasets.update(_annotation_datasets(facts, stage_, x, y, domain, style, probe))
+    shape = StageShape(stage_.number, style, held, held and probe is not None, compare.act if compared else "")
+    return shape, datasets, domain, describe_curve(facts, stage_)
+
+
+def stage_chart(
+    facts: StageFacts, frame: Frame, style: ChartStyle = PAGE_STYLE, probe: float | None = None,
+    compare: StageFacts | None = None,
+) -> alt.LayerChart:
+    """The stage chart of one state, built afresh with Altair (`stage_spec` is
+    the same chart from a cached template). `compare`: the same weights with
+    another activation, drawn faint grey and dotted on a held frame."""
+    shape, datasets, domain, description = _stage_filling(facts, frame, style, probe, compare)
+    return _stage_layers(shape, domain, description, _rows_of(datasets))
+
+
+def stage_spec(
+    facts: StageFacts, frame: Frame, style: ChartStyle = PAGE_STYLE, probe: float | None = None,
+    compare: StageFacts | None = None,
+) -> dict:
+    """The Vega-Lite spec of one state's stage chart: its shape's template, filled."""
+    shape, datasets, domain, description = _stage_filling(facts, frame, style, probe, compare)
+    return _stage_template(shape).fill(datasets, description, domain)
 
 
 # Network diagram: fixed positions in a 0..3.1 × 0..1 box. The output node is
@@ -319,13 +392,12 @@ def _node_inner(name: str, activation: str) -> str:
     return {"input": "x", "sum": "+"}.get(name, ACTIVATIONS[activation].symbol)
 
 
-def diagram_chart(
-    facts: StageFacts, stage_: Stage, style: ChartStyle = PAGE_STYLE, probe: float | None = None
-) -> alt.LayerChart:
-    """Dosage, the top and bottom nodes, the sum and the output activation;
-    every weight and bias labelled with its value, the part this stage is about
-    in colour and the rest grey; with a probe dosage, each node shows its value
-    there (and says so in its tooltip)."""
+_LABEL_KINDS = [(weight, align) for weight in ("normal", "bold") for align in ("left", "center", "right")]
+
+
+def _diagram_datasets(facts: StageFacts, stage_: Stage, style: ChartStyle, probe: float | None) -> Datasets:
+    """Edges, nodes and labels of one state: positions, colours, texts and, with
+    a probe dosage, each node's value there (and in its tooltip)."""
     active = stage_.active
     values = facts.params.as_dict()
     at_probe = forward(facts.params, [probe], facts.activation).at(0) if probe is not None else None
@@ -388,32 +460,65 @@ def diagram_chart(
         shift = -line * 0.3 if node == "top" else line * 0.3
         label(px + radius + gap, py + shift, f"{name} = {num(values[name])}", "left", colour(name, role, True),
               name in active)
+    return {
+        "edges": edges,
+        "nodes": nodes,
+        **{f"labels_{weight}_{align}": [lab for lab in labels if lab["weight"] == weight and lab["align"] == align]
+           for weight, align in _LABEL_KINDS},
+    }
 
+
+def _diagram_layers(style: ChartStyle, description: str, data: DataSource) -> alt.LayerChart:
+    """Dosage, the top and bottom nodes, the sum and the output activation;
+    every weight and bias labelled with its value, the part a stage is about
+    in colour and the rest grey. All of that is data: one shape serves every
+    stage and state."""
     x_scale = alt.Scale(domain=list(_DIAGRAM_X), nice=False)
     y_scale = alt.Scale(domain=list(_DIAGRAM_Y), nice=False)
     no_axis = None
     enc = {"x": alt.X("x:Q", scale=x_scale, axis=no_axis), "y": alt.Y("y:Q", scale=y_scale, axis=no_axis)}
-    edge_layer = alt.Chart(alt.Data(values=edges)).mark_rule().encode(
+    edge_layer = alt.Chart(data("edges")).mark_rule().encode(
         **enc, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"), color=alt.Color("colour:N", scale=None),
         strokeWidth=alt.StrokeWidth("width:Q", scale=None),
     )
-    node_layer = alt.Chart(alt.Data(values=nodes)).mark_circle(opacity=1, size=style.node_size).encode(
+    node_layer = alt.Chart(data("nodes")).mark_circle(opacity=1, size=style.node_size).encode(
         **enc, color=alt.Color("colour:N", scale=None), tooltip=[alt.Tooltip("tip:N", title="Node")]
     )
-    inner_layer = alt.Chart(alt.Data(values=nodes)).mark_text(
+    inner_layer = alt.Chart(data("nodes")).mark_text(
         fontWeight="bold", fontSize=style.font_size * 0.9, baseline="middle"
     ).encode(**enc, text=alt.Text("inner:N"), color=alt.Color("ink:N", scale=None))
     # Text alignment and weight are mark properties in Vega-Lite, so one layer each.
     label_layers = [
-        alt.Chart(alt.Data(values=[lab for lab in labels if lab["weight"] == weight and lab["align"] == align]))
+        alt.Chart(data(f"labels_{weight}_{align}"))
         .mark_text(fontSize=style.font_size, fontWeight=weight, baseline="middle", align=align)
         .encode(**enc, text=alt.Text("text:N"), color=alt.Color("colour:N", scale=None))
-        for weight in ("normal", "bold") for align in ("left", "center", "right")
+        for weight, align in _LABEL_KINDS
     ]
-    return alt.layer(edge_layer, node_layer, inner_layer, *label_layers).properties(
+    return alt.layer(
+        edge_layer, node_layer, inner_layer, *label_layers,
         width=style.diagram_width, height=style.diagram_plot_height, view=alt.ViewBackground(stroke=None),
-        description=describe_diagram(facts, stage_, probe),
+        description=description,
     )
+
+
+@cache  # one per style
+def _diagram_template(style: ChartStyle) -> Template:
+    return Template.of(_diagram_layers(style, "", alt.NamedData))
+
+
+def diagram_chart(
+    facts: StageFacts, stage_: Stage, style: ChartStyle = PAGE_STYLE, probe: float | None = None
+) -> alt.LayerChart:
+    """The network diagram of one state, built afresh with Altair
+    (`diagram_spec` is the same chart from the cached template)."""
+    datasets = _diagram_datasets(facts, stage_, style, probe)
+    return _diagram_layers(style, describe_diagram(facts, stage_, probe), _rows_of(datasets))
+
+
+def diagram_spec(facts: StageFacts, stage_: Stage, style: ChartStyle = PAGE_STYLE, probe: float | None = None) -> dict:
+    """The Vega-Lite spec of one state's network diagram: the style's template, filled."""
+    datasets = _diagram_datasets(facts, stage_, style, probe)
+    return _diagram_template(style).fill(datasets, describe_diagram(facts, stage_, probe))
 
 
 def describe_diagram(facts: StageFacts, stage_: Stage, probe: float | None = None) -> str:

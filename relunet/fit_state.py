@@ -23,7 +23,8 @@ DEFAULT_SEED = 27
 FIXED_WEIGHTS = tuple(name for name in PARAM_NAMES if name != "b3")  # b3 is fitted, from `b3start`
 
 FIT_SETTINGS: tuple[Setting, ...] = (
-    Setting("mode", "Mode", str, "bias", choices=MODES),
+    # `fit`, not `mode`: the seven-stage page's `mode` (explore/predict) reads every link too.
+    Setting("fit", "What to fit", str, "bias", choices=MODES),
     # Limits: relunet.bounds, the one table.
     Setting("step", "Step", int, 0),
     Setting("lr", "Learning rate", float, 0.1),
@@ -49,7 +50,7 @@ class FitState:
     def values(self) -> dict[str, object]:
         weights = self.params.as_dict()
         return {
-            "mode": self.mode, "step": self.step, "lr": self.lr, "b3start": self.b3start, "seed": self.seed,
+            "fit": self.mode, "step": self.step, "lr": self.lr, "b3start": self.b3start, "seed": self.seed,
             "point": self.point, **{name: weights[name] for name in FIXED_WEIGHTS},
         }
 
@@ -59,7 +60,7 @@ class FitState:
         merged = {**cls().values(), **{k: v for k, v in values.items() if k in known}}
         params = ARTICLE_PARAMS.with_values(**{name: float(merged[name]) for name in FIXED_WEIGHTS})
         return cls(
-            str(merged["mode"]), int(merged["step"]), float(merged["lr"]), float(merged["b3start"]),
+            str(merged["fit"]), int(merged["step"]), float(merged["lr"]), float(merged["b3start"]),
             int(merged["seed"]), str(merged["point"]), params,
         )
 

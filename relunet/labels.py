@@ -10,6 +10,7 @@ the labels are ordinary data records of an ordinary text layer.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 
 import numpy as np
 
@@ -24,6 +25,7 @@ _DIRECTIONS = [(0, -1), (1, -1), (-1, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (0,
 ABOVE, BELOW, LEFT, RIGHT = (0, -1), (0, 1), (-1, 0), (1, 0)
 
 
+@cache  # eight directions, a handful of preferences
 def _directions(toward: tuple[int, int]) -> list[tuple[int, int]]:
     def closeness(d: tuple[int, int]) -> float:
         return (d[0] * toward[0] + d[1] * toward[1]) / (np.hypot(*d) * np.hypot(*toward))
@@ -84,29 +86,25 @@ def text_box(text: str, size: float) -> tuple[float, float]:
     return len(text) * size * CHAR_WIDTH, size * LINE_HEIGHT
 
 
-def _segments_hit_box(starts: np.ndarray, ends: np.ndarray, box: tuple[float, float, float, float]) -> int:
-    """How many segments cross the box (x0, y0, x1, y1): Liang-Barsky clipping,
-    all segments at once."""
+def _segments_hitting_boxes(starts: np.ndarray, ends: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """For each box (x0, y0, x1, y1), how many segments cross it: Liang-Barsky
+    clipping, every segment against every box at once."""
     if len(starts) == 0:
-        return 0
-    x0, y0, x1, y1 = box
+        return np.zeros(len(boxes), int)
+    x0, y0, x1, y1 = (boxes[:, i:i + 1] for i in range(4))  # boxes down, segments across
     d = ends - starts
-    t_low = np.zeros(len(d))
-    t_high = np.ones(len(d))
-    inside = np.ones(len(d), bool)
+    t_low = np.zeros((len(boxes), len(d)))
+    t_high = np.ones((len(boxes), len(d)))
+    inside = np.ones((len(boxes), len(d)), bool)
     for p, q in ((-d[:, 0], starts[:, 0] - x0), (d[:, 0], x1 - starts[:, 0]),
                  (-d[:, 1], starts[:, 1] - y0), (d[:, 1], y1 - starts[:, 1])):
-        parallel = p == 0
+        parallel = np.broadcast_to(p == 0, q.shape)
         inside &= ~(parallel & (q < 0))
         with np.errstate(divide="ignore", invalid="ignore"):
-            r = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
+            r = np.where(parallel, 0.0, q / np.where(p == 0, 1.0, p))
         t_low = np.where(~parallel & (p < 0), np.maximum(t_low, r), t_low)
         t_high = np.where(~parallel & (p > 0), np.minimum(t_high, r), t_high)
-    return int(np.count_nonzero(inside & (t_low <= t_high)))
-
-
-def _boxes_overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+    return np.count_nonzero(inside & (t_low <= t_high), axis=1)
 
 
 def _best_spot(label: Label, plot: Plot, seg_starts: np.ndarray, seg_ends: np.ndarray, taken: list,
@@ -114,29 +112,28 @@ def _best_spot(label: Label, plot: Plot, seg_starts: np.ndarray, seg_ends: np.nd
     """((centre x, centre y, box), gap, anchor, cost) of the best spot for `label`, in pixels."""
     ax, ay = (float(v) for v in plot.to_pixels(label.x, label.y))
     width, height = text_box(label.text, label.size)
-    best, best_score, best_cost, best_gap = None, None, None, 0
-    for rank, (dx, dy) in enumerate(_directions(label.toward)):
-        for gap in _GAPS:
-            cx = ax + dx * (gap + width / 2)
-            cy = ay + dy * (gap + height / 2)
-            box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
-            if box[0] < 0 or box[1] < 0 or box[2] > plot.width or box[3] > plot.height:
-                continue
-            grown = (box[0] - line_clearance, box[1] - line_clearance,
-                     box[2] + line_clearance, box[3] + line_clearance)
-            cost = _segments_hit_box(seg_starts, seg_ends, grown) + sum(
-                _boxes_overlap(grown, other) for other in taken
-            )
-            # Anything touched outweighs distance; a nearer spot outweighs a preferred direction
-            # only by a little, so a label stays beside its point but on its side.
-            score = cost * 1000 + gap + rank * DIRECTION_PENALTY
-            if best_score is None or score < best_score:
-                best, best_score, best_cost, best_gap = (cx, cy, box), score, cost, gap
-            if cost == 0:
-                break  # farther spots in this direction only score worse
-    if best is None:  # the plot is smaller than the label: leave it on its point
+    # Every spot around the point at once, in the order they are preferred: direction, then distance.
+    spots = [(rank, dx, dy, gap) for rank, (dx, dy) in enumerate(_directions(label.toward)) for gap in _GAPS]
+    cx = np.array([ax + dx * (gap + width / 2) for _, dx, _, gap in spots])
+    cy = np.array([ay + dy * (gap + height / 2) for _, _, dy, gap in spots])
+    boxes = np.column_stack([cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2])
+    grown = boxes + np.array([-line_clearance, -line_clearance, line_clearance, line_clearance])
+    covered = np.zeros(len(spots), int)
+    for other in taken:
+        covered += (grown[:, 0] < other[2]) & (other[0] < grown[:, 2]) & (grown[:, 1] < other[3]) & (
+            other[1] < grown[:, 3])
+    costs = _segments_hitting_boxes(seg_starts, seg_ends, grown) + covered
+    inside_plot = (boxes[:, 0] >= 0) & (boxes[:, 1] >= 0) & (boxes[:, 2] <= plot.width) & (
+        boxes[:, 3] <= plot.height)
+    # Anything touched outweighs distance; a nearer spot outweighs a preferred direction
+    # only by a little, so a label stays beside its point but on its side.
+    scores = np.where(inside_plot, costs * 1000 + np.array([gap + rank * DIRECTION_PENALTY
+                                                            for rank, _, _, gap in spots]), np.inf)
+    if not np.isfinite(scores).any():  # the plot is smaller than the label: leave it on its point
         return (ax, ay, (ax, ay, ax, ay)), 0, (ax, ay), 1
-    return best, best_gap, (ax, ay), best_cost
+    index = int(np.argmin(scores))  # the first of equals, as in preference order
+    box = tuple(float(v) for v in boxes[index])
+    return (float(cx[index]), float(cy[index]), box), spots[index][3], (ax, ay), int(costs[index])
 
 
 def place_labels(
@@ -171,7 +168,7 @@ def place_labels(
             short_spot = _best_spot(short, plot, seg_starts, seg_ends, taken, line_clearance)
             if short_spot[3] < spot[3]:
                 label, spot = short, short_spot
-        (cx, cy, box), gap, (ax, ay), cost = spot[0], spot[1], spot[2], spot[3]
+        (cx, cy, box), gap, (ax, ay), cost = spot
         taken.append(box)
         x_data, y_data = plot.to_data(cx, cy)
         leader = None

@@ -1,16 +1,15 @@
 """Everything the page shows for one state, computed in one place.
 
 Pure (no Streamlit), so the page only lays it out and caches each bundle
-once. The diagram is its own bundle: it ignores the probe, so dragging the
-probe does not rebuild it.
+once. The diagram is its own bundle, keyed by only what it shows.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from relunet.charts import Frame, describe_diagram, diagram_chart, stage_chart
+from relunet.charts import Frame, describe_diagram, diagram_spec, stage_spec
 from relunet.facts import CURVES, facts_for
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, Params, forward
 from relunet.stages import STAGE_COUNT, STAGES, arithmetic_headers, stage
@@ -87,9 +86,7 @@ def diagram_view(
 ) -> DiagramView:
     stage_ = stage(stage_number)
     facts = facts_for(params, activation)
-    # validate=False: the builders are fixed code, checked once by the tests.
-    spec = diagram_chart(facts, stage_, style, probe).to_dict(validate=False)
-    return DiagramView(fit_width(spec), describe_diagram(facts, stage_, probe))
+    return DiagramView(fit_width(diagram_spec(facts, stage_, style, probe)), describe_diagram(facts, stage_, probe))
 
 
 def stage_view(state: PageState, style: ChartStyle = PAGE_STYLE) -> StageView:
@@ -97,19 +94,26 @@ def stage_view(state: PageState, style: ChartStyle = PAGE_STYLE) -> StageView:
     facts = facts_for(state.params, state.activation)
     # A smooth activation is compared with the ReLU the article's weights were fitted for.
     compare = None if ACTIVATIONS[state.activation].piecewise_linear else facts_for(state.params, "relu")
-    chart = stage_chart(facts, Frame(stage_), style, probe=state.probe, compare=compare)
+    spec = stage_spec(facts, Frame(stage_), style, probe=state.probe, compare=compare)
     return StageView(
         number=stage_.number,
         heading=f"Stage {stage_.number} of {STAGE_COUNT} · {stage_.title}",
         explanation=stage_.explain(facts),
         formula=stage_.formula(state.params, state.activation),
-        # validate=False: the builders are fixed code, checked once by the tests.
-        chart_spec=fit_width(chart.to_dict(validate=False)),
+        chart_spec=fit_width(spec),
         chart_text=describe_curve(facts, stage_),
         examples=worked_examples(state),
         probe_trace=probe_trace(state),
         note=comparison_note(state.activation),
     )
+
+
+def warm_chart_templates(state: PageState, style: ChartStyle = PAGE_STYLE) -> None:
+    """Build the chart templates of all seven stages for this state's activation and style (by
+    computing their views and dropping them), so each stage's first visit costs no Altair."""
+    for stage_ in STAGES:
+        stage_view(replace(state, stage=stage_.number), style)
+    diagram_view(state.stage, state.params, state.activation, state.probe, style)  # one template for every stage
 
 
 def export_file_stem(state: PageState) -> str:

@@ -207,3 +207,17 @@ def test_a_tiny_negative_weight_never_shows_as_minus_zero(tiny):
         assert f"{value:.2f}" == "0.00"  # the widget prints with "%.2f"
     page_text = markdown_text(at) + "\n".join(latex.value for latex in at.latex)
     assert "-0.00" not in page_text and "does not shift" in page_text
+
+
+@pytest.mark.parametrize(("choice", "key", "label"), [("MP4 video", "make_mp4", "Download MP4"),
+                                                      ("PowerPoint deck", "make_pptx", "Download PPTX")])
+def test_export_panel_makes_the_mp4_and_the_deck(choice, key, label):
+    at = open_export_panel({"w3": "-20"})
+    at.selectbox(key="gif_size").set_value("640 × 360 (small)")
+    at.number_input(key="gif_tween").set_value(0)
+    at.radio(key="export_format").set_value(choice).run()
+    at.button(key=key).click()
+    at.run(timeout=300)
+    assert not at.exception and not at.error
+    assert label in [b.label for b in at.download_button]
+    assert bool(at.get("video")) == (key == "make_mp4")  # the MP4 plays in the page

@@ -1,10 +1,13 @@
 """Chart builders: valid Vega-Lite, exact data, colours that keep their meaning."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from relunet.charts import Frame, diagram_chart, nice_domain, stage_chart
+from relunet.bounds import WEIGHT_LIMIT
+from relunet.charts import Frame, diagram_chart, diagram_spec, nice_domain, stage_chart, stage_spec
 from relunet.facts import facts_for
-from relunet.network import ARTICLE_PARAMS
+from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, PARAM_NAMES, Params
 from relunet.stages import STAGES
 from relunet.style import PAGE_STYLE, PALETTE, SLIDE_STYLE
 
@@ -66,3 +69,39 @@ def test_morph_grows_each_curve_out_of_what_it_transforms_on_fixed_axes():
 def test_nice_domain_covers_and_includes_zero(low, high):
     a, b = nice_domain(low, high)
     assert a <= min(low, 0) and b >= max(high, 0) and a < b
+
+
+weights = st.floats(-WEIGHT_LIMIT, WEIGHT_LIMIT, allow_nan=False).map(lambda w: round(w, 2))  # as the inputs give them
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.tuples(*[weights] * len(PARAM_NAMES)),
+    activation=st.sampled_from(list(ACTIVATIONS)),
+    number=st.integers(1, len(STAGES)),
+    progress=st.sampled_from([0.0, 0.3, 1.0]),
+    probe=st.one_of(st.none(), st.floats(0.0, 1.0)),
+    compare=st.sampled_from([None, *ACTIVATIONS]),
+    style=st.sampled_from([PAGE_STYLE, SLIDE_STYLE]),
+)
+def test_a_filled_template_is_the_freshly_built_chart(values, activation, number, progress, probe, compare, style):
+    """The page and the export fill cached templates, each built once for whichever state came first;
+    what they get must be exactly the chart that Altair builds afresh for the state at hand."""
+    params = Params(**dict(zip(PARAM_NAMES, values)))
+    facts = facts_for(params, activation)
+    other = facts_for(params, compare) if compare else None
+    frame = Frame(STAGES[number - 1], progress)
+    # validate=False: test_every_stage_builds_a_valid_spec validates the same builders.
+    fresh = stage_chart(facts, frame, style, probe, other).to_dict(validate=False)
+    assert stage_spec(facts, frame, style, probe, other) == fresh
+    fresh = diagram_chart(facts, frame.stage, style, probe).to_dict(validate=False)
+    assert diagram_spec(facts, frame.stage, style, probe) == fresh
+
+
+def test_filling_a_template_leaves_it_untouched():
+    facts = facts_for(ARTICLE_PARAMS, "relu")
+    first = stage_spec(facts, Frame(STAGES[6]))
+    own = next(layer for layer in first["layer"] if layer["mark"].get("strokeCap") == "round")
+    own["data"]["values"].clear()
+    own["encoding"]["y"]["scale"]["domain"] = [5, 6]
+    assert stage_spec(facts, Frame(STAGES[6])) == stage_chart(facts, Frame(STAGES[6])).to_dict()

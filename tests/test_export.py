@@ -133,24 +133,30 @@ def test_renderer_reports_a_broken_spec_and_carries_on(helpers):
         assert Image.open(io.BytesIO(renderer.get("good"))).size == (240, 135)
 
 
-def kill_helpers() -> int:
-    children = multiprocessing.active_children()
+def kill_helpers(spared: set) -> int:
+    """Kill this process's children that were not there before (other tests may leave pools running)."""
+    children = [child for child in multiprocessing.active_children() if child.pid not in spared]
     for child in children:
         child.kill()
     return len(children)
+
+
+def child_pids() -> set:
+    return {child.pid for child in multiprocessing.active_children()}
 
 
 @pytest.mark.parametrize("kill_before_first_result", [True, False])
 def test_renderer_carries_on_here_when_its_helper_dies(kill_before_first_result):
     facts = facts_for(ARTICLE_PARAMS, "relu")
     specs = {n: slide.backdrop_spec(facts, stage(n)) for n in (1, 2, 3)}
+    spared = child_pids()
     with Renderer(0.25, helpers=1) as renderer:
         renderer.render(1, specs[1])
         if kill_before_first_result:
-            assert kill_helpers() == 1  # the job is in flight, or queued, when its helper dies
+            assert kill_helpers(spared) == 1  # the job is in flight, or queued, when its helper dies
         first = renderer.get(1)
         if not kill_before_first_result:
-            assert kill_helpers() == 1
+            assert kill_helpers(spared) == 1
         renderer.render(2, specs[2])
         renderer.compile_and_render(3, slide.diagram_vegalite(facts, stage(3)))
         results = [first, renderer.get(2), renderer.get(3)]
@@ -162,10 +168,11 @@ def test_renderer_carries_on_here_when_its_helper_dies(kill_before_first_result)
 def test_export_survives_its_helper_being_killed_mid_way():
     settings = ExportSettings(width=160, height=90, tween=2, processes=2)
     killed = []
+    spared = child_pids()
 
     def kill_on_first_frame(done, total):
         if not killed:
-            killed.append(kill_helpers())
+            killed.append(kill_helpers(spared))
 
     assert render_gif(settings, kill_on_first_frame) == render_gif(replace(settings, processes=1))
     assert killed == [1]

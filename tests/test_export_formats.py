@@ -15,9 +15,9 @@ import pytest
 from PIL import Image
 
 from relunet.export import ExportSettings, slide
-from relunet.export.animation import mp4_of, render_animation, render_mp4, render_stage_svg, render_stills_zip
+from relunet.export.animation import render_animation, render_mp4, render_stage_svg, render_stills_zip
 from relunet.export.cli import main
-from relunet.export.deck import build_deck
+from relunet.export.deck import render_deck
 from relunet.export.formats import FormatError, resolve
 from relunet.export.mp4 import FPS, frame_ticks
 from relunet.facts import facts_for
@@ -44,9 +44,8 @@ def mp4_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory):
     settings = ExportSettings(params=CUSTOM, width=320, height=180, tween=1, processes=1)
-    animation = render_animation(settings)
     path = tmp_path_factory.mktemp("deck") / "lesson.pptx"
-    path.write_bytes(build_deck(settings, animation, mp4_of(animation)))
+    path.write_bytes(render_deck(settings))
     return path, settings
 
 

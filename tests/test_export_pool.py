@@ -125,3 +125,36 @@ def test_jobs_that_need_more_memory_than_is_left_wait_their_turn(pool, tmp_path)
     spans = sorted(tuple(map(float, line.split()[1:])) for line in log.read_text().splitlines())
     first_end = spans[0][1]
     assert all(start >= first_end for start, _ in spans[1:])  # nothing ran beside the first big job
+
+
+def test_a_worker_ends_when_its_server_is_killed(tmp_path):
+    """The server killed outright (no clean-up runs): its export worker must not render on, orphaned."""
+    import subprocess
+    import sys
+
+    tests, root = os.path.dirname(__file__), os.path.dirname(os.path.dirname(__file__))
+    script = (
+        f"import sys, time; sys.path[:0] = [{tests!r}, {root!r}]\n"
+        "import pool_jobs\n"
+        "from relunet.export.pool import ExportPool\n"
+        "pool = ExportPool(workers=1)\n"
+        "ticket = pool.submit(pool_jobs.pid_after, 600.0)\n"
+        "while not pool.worker_pids(): time.sleep(0.05)\n"
+        "print(pool.worker_pids()[0], flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    server = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    worker = int(server.stdout.readline())
+    server.kill()
+    server.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{worker}/status") as status:
+                if "\tZ" in next(line for line in status if line.startswith("State:")):
+                    return  # ended; only its new parent has not collected it yet
+        except FileNotFoundError:
+            return
+        time.sleep(0.1)
+    os.kill(worker, signal.SIGKILL)
+    pytest.fail("the worker outlived its server")

@@ -243,7 +243,7 @@ def test_the_statquest_link_has_only_what_differs_from_the_defaults():
 @pytest.mark.parametrize(
     ("name", "value"),
     [("step", "abc"), ("step", "-1"), ("step", "1001"), ("lr", "nan"), ("lr", "0"), ("lr", "0.0001"), ("lr", "inf"),
-     ("b3start", "1e9"), ("mode", "<b>all</b>"), ("seed", "1.5"), ("point", "0.25"), ("w1", "x" * 5000)],
+     ("b3start", "1e9"), ("fit", "<b>all</b>"), ("seed", "1.5"), ("point", "0.25"), ("w1", "x" * 5000)],
 )
 def test_a_bad_fit_link_value_is_named_ignored_and_not_echoed(name, value):
     state, warnings = parse_fit_query({name: value})

@@ -90,7 +90,7 @@ def test_the_link_opens_its_step_and_the_address_bar_follows_the_settings():
 @pytest.mark.parametrize(
     ("query", "name"),
     [({"step": "abc"}, "step"), ({"lr": "nan"}, "lr"), ({"lr": "0"}, "lr"), ({"b3start": "1e9"}, "b3start"),
-     ({"mode": "<b>all</b>"}, "mode"), ({"seed": "-1"}, "seed"), ({"step": "9" * 5000}, "step")],
+     ({"fit": "<b>all</b>"}, "fit"), ({"seed": "-1"}, "seed"), ({"step": "9" * 5000}, "step")],
 )
 def test_a_bad_link_value_warns_falls_back_and_leaves_the_address_bar(query, name):
     at = open_fit(query)
@@ -130,19 +130,19 @@ def test_play_steps_on_by_itself_and_pause_stops():
 
 
 def test_every_weight_mode_shows_gradients_stage_by_stage_for_one_point():
-    at = open_fit({"mode": "all", "step": "3"})
+    at = open_fit({"fit": "all", "step": "3"})
     assert heading(at).startswith("Step 3 of 130")
     assert "Every parameter's gradient" in text(at)
     assert "d SSR / d w1" in text(at)
     at.radio(key="fit_point").set_value("1").run()
     assert "Backpropagation for the training point at dosage 1.00" in text(at)
-    assert at.query_params == {"mode": "all", "step": "3", "point": "1"}
+    assert at.query_params == {"fit": "all", "step": "3", "point": "1"}
     charts = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
     assert charts[0]["description"].startswith("SSR chart")
 
 
 def test_the_dead_relu_start_says_which_node_is_dead():
-    at = open_fit({"mode": "all"})
+    at = open_fit({"fit": "all"})
     at.button(key="fit_dead_start").click().run()
     seed = first_seed(lambda params: bool(dead_nodes(params)))
     assert at.number_input(key="fit_seed").value == seed

@@ -218,3 +218,20 @@ def test_a_bad_mode_in_the_link_is_reported_and_ignored(bad):
     assert at.radio(key="mode").value == "explore"
     assert any(s.get("description", "").startswith("Stage 1 chart:") for s in chart_specs(at))
 
+
+
+def test_the_presenter_view_supports_practice():
+    at = open_practice({"present": "1"})
+    assert_stage_hidden(at, 1, ARTICLE_PARAMS)
+    answer(at, 1, right=True)
+    assert_stage_shown(at, 1, ARTICLE_PARAMS)
+    assert at.success
+
+
+def test_no_fit_line_gives_the_final_curve_away():
+    """With changed weights the explore view reports the training error of the final curve."""
+    weights = {"w3": "-30"}
+    assert any("squared errors" in i.value for i in open_practice({**weights, "mode": "explore"}).info)
+    at = open_practice(weights)
+    assert not any("squared errors" in i.value for i in at.info)
+    assert "squared errors" not in page_text(at)

@@ -1,4 +1,5 @@
-"""The export panel: the animated GIF and PNG stills of the current lesson.
+"""The export panel: the animation (GIF, MP4 or a PowerPoint deck) and PNG
+stills of the current lesson.
 
 Exports are made by one pool of worker processes that serves every session
 (relunet.export.pool), so the server itself keeps answering clicks while a
@@ -20,7 +21,17 @@ import streamlit as st
 from relunet.bounds import BOUNDS
 from relunet.export import ExportSettings, frames_in
 from relunet.export.choices import HOLD_STEP_S, hold_ms, hold_range, max_tween
-from relunet.export.jobs import STILLS_MB, Stills, gif_job, gif_memory_mb, still_from_zip, stills_zip_job
+from relunet.export.jobs import (
+    STILLS_MB,
+    Stills,
+    deck_job,
+    gif_job,
+    gif_memory_mb,
+    mp4_job,
+    still_from_zip,
+    stills_zip_job,
+    streamed_memory_mb,
+)
 from relunet.export.pool import ExportFailed, ExportPool, Ticket
 from relunet.state import PageState
 from relunet.style import FRAME_SIZES
@@ -31,9 +42,24 @@ from relunet.view import export_file_stem
 # itself (about 250 MB with a class connected) the whole app stays within Community Cloud's 1 GB.
 POOL_WORKERS = 2
 WORKERS_MEMORY_MB = 700
-# The longest a session waits for its export, queue included; the pool kills a job stuck for 10 minutes.
+# The longest a session waits: for its export once it runs (the pool itself kills a job stuck for 10 minutes),
+# and in the queue before that (the queue moves, as every job in it is bounded the same way).
 WAIT_LIMIT_S = 15 * 60
+QUEUE_LIMIT_S = 60 * 60
 POLL_S = 0.3
+
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+# Choice label -> (file extension, what it is called in messages, MIME type).
+ANIMATIONS = {
+    "GIF": ("gif", "The GIF", "image/gif"),
+    "MP4 video": ("mp4", "The MP4", "video/mp4"),
+    "PowerPoint deck": ("pptx", "The deck", PPTX_MIME),
+}
+
+
+def animation_job(extension: str):
+    """The pool job for a format (looked up when called, so a test can stand in for one)."""
+    return {"gif": gif_job, "mp4": mp4_job, "pptx": deck_job}[extension]
 
 
 @st.cache_resource
@@ -51,14 +77,17 @@ def wait_for(ticket: Ticket, what: str, unit: str) -> bytes | None:
     """The job's bytes, showing its place in the queue and then its progress; None (and one line of
     error, the progress bar gone) if it failed or took too long."""
     bar = st.empty()
-    deadline = time.monotonic() + WAIT_LIMIT_S
+    deadline = time.monotonic() + QUEUE_LIMIT_S
+    running = False
     shown = None
     while not ticket.wait(timeout=POLL_S):
+        place = ticket.position()
+        if not place and not running:  # it started: from now on the export's own limit counts
+            running, deadline = True, min(deadline, time.monotonic() + WAIT_LIMIT_S)
         if time.monotonic() > deadline:
             bar.empty()
             st.error(f"{what} took too long to make; try a smaller frame size or fewer in-between frames.")
             return None
-        place = ticket.position()
         done, total = ticket.progress()
         if place:
             where = "next in the queue" if place == 1 else f"number {place} in the queue"
@@ -104,7 +133,8 @@ def frame_choices() -> tuple[int, int, int, float]:
 def export_panel(state: PageState) -> None:
     """A fragment: its widgets rerun only this panel, never the lesson above it. Closed, it
     builds nothing, so it costs the lesson's reruns nothing."""
-    panel = st.expander("Export for slides: animated GIF and PNG stills", key="export_open", on_change="rerun")
+    panel = st.expander("Export for slides: GIF, MP4, PowerPoint deck and PNG stills", key="export_open",
+                        on_change="rerun")
     if not panel.open:
         return
     with panel:
@@ -116,8 +146,9 @@ def export_panel(state: PageState) -> None:
 
 def panel_body(state: PageState) -> None:
     st.caption(
-        "Uses the current weights and activation. The GIF loops forever, holds each stage long enough to say "
-        "a sentence, morphs the curve between stages and holds the final curve longest."
+        "Uses the current weights and activation. The animation loops, holds each stage long enough to say a "
+        "sentence, shows each change happen and holds the final curve longest. The deck has the animation on its "
+        "title slide, one slide per stage with the explanation in the speaker notes, and the final curve."
     )
     width, height, tween, hold = frame_choices()
     hold_stage_ms, final_hold_ms = hold_ms(hold)
@@ -128,18 +159,30 @@ def panel_body(state: PageState) -> None:
     pool = export_pool()
     stem = export_file_stem(state)
 
-    if st.button("Make the GIF", key="make_gif", type="primary", help=f"{settings.frame_count} frames"):
-        st.session_state.gif_for = settings
-    if st.session_state.get("gif_for") == settings:
-        gif = wait_for(pool.submit(gif_job, settings, gif_memory_mb(settings)), "The GIF", "frame")
-        if gif is not None:
-            st.image(gif, caption=f"{frame_count(gif)} frames, {width} × {height}, {len(gif) / 1e6:.2f} MB")
+    kind = st.radio("Animation as", list(ANIMATIONS), horizontal=True, key="export_format")
+    extension, name, mime = ANIMATIONS[kind]
+    made_key = f"{extension}_for"
+    if st.button(f"Make the {extension.upper() if extension != 'pptx' else 'deck'}", key=f"make_{extension}",
+                 type="primary", help=f"{settings.frame_count} frames"):
+        st.session_state[made_key] = settings
+    if st.session_state.get(made_key) == settings:
+        memory = gif_memory_mb(settings) if extension == "gif" else streamed_memory_mb(settings)
+        data = wait_for(pool.submit(animation_job(extension), settings, memory), name, "frame")
+        if data is not None:
+            size = f"{width} × {height}, {len(data) / 1e6:.2f} MB"
+            if extension == "gif":
+                st.image(data, caption=f"{frame_count(data)} frames, {size}")
+            elif extension == "mp4":
+                st.video(data, format="video/mp4", loop=True)
+                st.caption(f"H.264 video, {size}")
+            else:
+                st.caption(f"9 slides with speaker notes, pictures and movie at {size}")
             st.download_button(
-                "Download GIF", data=gif, file_name=f"{stem}.gif", mime="image/gif", key="download_gif",
-                on_click="ignore", icon=":material/download:",
+                f"Download {extension.upper()}", data=data, file_name=f"{stem}.{extension}", mime=mime,
+                key=f"download_{extension}", on_click="ignore", icon=":material/download:",
             )
-    elif "gif_for" in st.session_state:
-        st.info("The settings changed since the last GIF: make it again to include them.")
+    elif made_key in st.session_state:
+        st.info(f"The settings changed since the last {extension.upper()}: make it again to include them.")
 
     st.markdown("**PNG stills** for slide builds that step on click")
     stills = Stills(settings, stem)

@@ -1,6 +1,6 @@
 """The fit page's Streamlit glue: its link, its sidebar, the stepper with Play, and the view.
 
-Session keys are the URL names with a `fit_` prefix (the seven-stage page owns the
+Session keys are the URL names with a `fit_` prefix (`fit_mode` for `fit`) (the seven-stage page owns the
 plain weight names, which the fit page reads). Widgets keep their values for the
 whole session (`persist_state="session"`), across page switches and while a mode
 hides them."""
@@ -22,6 +22,11 @@ MODE_LABELS = {"bias": "Only the bias b3 (gradient descent)", "all": "Every weig
 POINT_LABELS = {"0": "dosage 0", "0.5": "dosage 0.5", "1": "dosage 1"}
 
 
+def session_key(name: str) -> str:
+    """The session key of a fit setting: `fit_` and its URL name (`fit_mode` for `fit`)."""
+    return "fit_mode" if name == "fit" else f"fit_{name}"
+
+
 def load_fit_link_once() -> None:
     """Read the fit settings from the link on the fit page's first run in a session, so later
     reruns (and visits from the other page) keep what the user changed."""
@@ -29,7 +34,7 @@ def load_fit_link_once() -> None:
         return
     query = {key: st.query_params.get_all(key) for key in st.query_params}
     state, warnings = parse_fit_query(query, FIT_SETTINGS)
-    st.session_state.update({f"fit_{name}": value for name, value in state.values().items()
+    st.session_state.update({session_key(name): value for name, value in state.values().items()
                              if name in FIT_SETTINGS_BY_NAME})
     st.session_state.fit_playing = False
     st.session_state.fit_link_warnings = warnings
@@ -38,7 +43,7 @@ def load_fit_link_once() -> None:
 def current_fit_state() -> FitState:
     """The settings in the session, with the step kept inside the run (a changed learning rate can
     make the run shorter than the step shown)."""
-    values = {setting.name: st.session_state[f"fit_{setting.name}"] for setting in FIT_SETTINGS}
+    values = {setting.name: st.session_state[session_key(setting.name)] for setting in FIT_SETTINGS}
     values.update({name: st.session_state.get(name, getattr(ARTICLE_PARAMS, name)) for name in FIXED_WEIGHTS})
     state = FitState.from_values(values)
     last = run_length(state)
@@ -71,7 +76,7 @@ def _dead_start() -> None:
 
 def _reset() -> None:
     defaults = FitState().values()
-    st.session_state.update({f"fit_{s.name}": defaults[s.name] for s in FIT_SETTINGS})
+    st.session_state.update({session_key(s.name): defaults[s.name] for s in FIT_SETTINGS})
     st.session_state.fit_playing = False
 
 

@@ -1,11 +1,11 @@
-"""The fit page's export panel: the fit as an animated GIF for slides, made by the
-server's one export pool (ui.export_panel), with the same frame sizes."""
+"""The fit page's export panel: the fit as an animated GIF for slides, made by the same
+server-wide export pool, with the same frame sizes, as the seven-stage page's panel."""
 
 import streamlit as st
 
 from relunet.export import frames_in
-from relunet.export.fit_animation import MAX_FRAMES, FitExportSettings
-from relunet.export.jobs import fit_gif_job, fit_gif_memory_mb
+from relunet.export.fit_animation import MAX_FRAMES, FitExportSettings, fit_gif_job
+from relunet.export.jobs import fit_gif_memory_mb
 from relunet.fit_state import FitState
 from relunet.style import FRAME_SIZES
 from ui.export_panel import export_pool, wait_for

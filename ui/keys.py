@@ -18,7 +18,7 @@ BACK_KEYS = ("PageUp", "ArrowLeft", "p", "P")
 
 _JS = """
 export default function (component) {
-  const { data, setStateValue } = component;
+  const { data: [data], setStateValue } = component;  // a one-item list: see stage_keys
   const keys = (window.__relunetStageKeys ??= { pending: null, sent: null, presses: 0 });
   keys.send = setStateValue;
   keys.count = data.count;
@@ -72,10 +72,13 @@ def _apply_target() -> None:
 
 def stage_keys() -> None:
     """Listen for stepping keys anywhere on the page (except while typing in a field)."""
+    settings = {"stage": st.session_state.stage, "count": STAGE_COUNT, "applied": st.session_state.get("applied_press"),
+                "forward": list(FORWARD_KEYS), "back": list(BACK_KEYS)}
     _stage_keys(
         key="stage_keys",
-        data={"stage": st.session_state.stage, "count": STAGE_COUNT, "applied": st.session_state.get("applied_press"),
-              "forward": list(FORWARD_KEYS), "back": list(BACK_KEYS)},
+        # In a list: Streamlit checks each value of a dict for a dataframe, and that check imports
+        # pandas (most of a second, on a fresh server's first page); a list goes to the browser as it is.
+        data=[settings],
         on_target_change=_apply_target,
         width="content",
         height="content",

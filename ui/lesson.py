@@ -1,12 +1,14 @@
 """The lesson: sidebar weights, the stage stepper, the stage itself and its numbers."""
 
+import threading
+
 import streamlit as st
 
 from relunet.network import ACTIVATIONS, PARAM_NAMES, Params
 from relunet.stages import STAGE_COUNT, STAGES
 from relunet.state import DEFAULT_STATE, SETTINGS_BY_NAME, PageState
 from relunet.style import PAGE_STYLE, PRESENT_STYLE
-from relunet.view import DiagramView, StageView, diagram_view, stage_view
+from relunet.view import DiagramView, StageView, diagram_view, stage_view, warm_chart_templates
 from relunet.wording import describe_changes
 from ui.keys import stage_keys
 
@@ -47,6 +49,18 @@ def without_negative_zero(value: float) -> float:
     """The widgets print two decimals, so -1e-12 (or -0.0) would show as "-0.00": a negative weight too
     small to show is zero, as every formula on the page also reads it."""
     return 0.0 if f"{value:.2f}" == "-0.00" else value
+
+
+@st.cache_resource(show_spinner=False)
+def chart_templates_warming(activation: str, present: bool) -> threading.Thread:
+    """Once per server, activation and view, after the first page is out: every stage's chart template,
+    built in the background, so a fresh server's first Next is as quick as any other (a template costs
+    Altair tens of ms). Only relunet code runs in the thread, no Streamlit."""
+    state = PageState(activation=activation, present=present)
+    style = PRESENT_STYLE if present else PAGE_STYLE
+    thread = threading.Thread(target=warm_chart_templates, args=(state, style), name="chart-templates", daemon=True)
+    thread.start()
+    return thread
 
 
 def sidebar() -> None:
@@ -99,7 +113,8 @@ def stepper() -> None:
         st.selectbox("Jump to stage", [s.number for s in STAGES], key="stage_jump", on_change=jump,
                      format_func=lambda n: f"Stage {n}", label_visibility="collapsed", width=104)
         with st.container(horizontal=True, horizontal_alignment="right", key="present_toggle"):
-            st.toggle("Presenter view", key="present", help="Projector-sized type, everything on one screen")
+            st.toggle("Presenter view", key="present", persist_state="session",  # kept across the fit page
+                      help="Projector-sized type, everything on one screen")
     stage_keys()
 
 

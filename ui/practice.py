@@ -32,6 +32,8 @@ from relunet.practice import (
 from relunet.practice_charts import candidate_chart, describe_candidate, question_chart
 from relunet.stages import STAGE_COUNT, stage
 from relunet.state import PageState
+from relunet.style import PAGE_STYLE, PRESENT_STYLE
+from relunet.view import DiagramView
 from ui.lesson import cached_diagram, cached_view, numbers, stage_body
 
 SEED_KEY = "practice_seed"
@@ -43,6 +45,7 @@ MODE_LABELS = {"explore": "Explore", "predict": "Predict, then reveal"}
 def mode_switch() -> None:
     st.radio(
         "Mode", options=list(MODE_LABELS), format_func=MODE_LABELS.get, key="mode", horizontal=True,
+        persist_state="session",  # kept while the fit page is shown
         help="Predict, then reveal: at each stage, pick the curve or type a value before the stage is drawn.",
     )
 
@@ -69,16 +72,18 @@ def cached_question(stage_number: int, params: Params, activation: str, seed: in
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def cached_question_charts(stage_number: int, params: Params, activation: str, seed: int) -> tuple:
+def cached_question_charts(stage_number: int, params: Params, activation: str, seed: int, present: bool) -> tuple:
     """(question chart spec, its text, [(candidate spec, text)])."""
     question = cached_question(stage_number, params, activation, seed)
     facts = facts_for(params, activation)
     stage_ = stage(stage_number)
-    chart = question_chart(facts, stage_, question)
+    style = PRESENT_STYLE if present else PAGE_STYLE
+    chart = question_chart(facts, stage_, question, style)
     candidates = []
     if question.kind == PICK:
         candidates = [
-            (candidate_chart(facts, stage_, question, c).to_dict(validate=False), describe_candidate(question, c))
+            (candidate_chart(facts, stage_, question, c, style).to_dict(validate=False),
+             describe_candidate(question, c))
             for c in question.candidates
         ]
     return chart.to_dict(validate=False), chart.description, candidates
@@ -137,24 +142,31 @@ def practice_page(state: PageState) -> None:
         _reveal(state, round_, answer)
 
 
+def _diagram(state: PageState) -> DiagramView:
+    # No values at the probe on the diagram: its later nodes would give later answers away.
+    return cached_diagram(state.stage, state.params, state.activation, None, state.present)
+
+
 def _ask(state: PageState, round_: Round) -> None:
     stage_ = stage(state.stage)
     question = cached_question(state.stage, state.params, state.activation, round_.seed)
     chart_spec, chart_text, candidates = cached_question_charts(
-        state.stage, state.params, state.activation, round_.seed
+        state.stage, state.params, state.activation, round_.seed, state.present
     )
+    diagram = _diagram(state)
+    # The layout of ui.lesson.stage_body, so nothing moves at the reveal; the question stands where the
+    # explanation will.
     st.subheader(f"Stage {stage_.number} of {STAGE_COUNT} · {stage_.title}")
-    st.markdown(f"**Predict:** {question.prompt}")
-    st.latex(stage_.formula(state.params, state.activation))
-    # No values at the probe on the diagram: its later nodes would give later answers away.
-    diagram = cached_diagram(state.stage, state.params, state.activation, None, state.present)
-    diagram_column, chart_column = st.columns([2, 3])
-    with diagram_column:
-        st.vega_lite_chart(diagram.spec, width="stretch")
-        st.caption(diagram.text)
+    chart_column, diagram_column = st.columns([11, 9] if state.present else [3, 2], gap="medium")
     with chart_column:
         st.vega_lite_chart(chart_spec, width="stretch")
+    with diagram_column:
+        st.vega_lite_chart(diagram.spec, width="stretch")
+    st.markdown(f"**Predict:** {question.prompt}")
+    st.latex(stage_.formula(state.params, state.activation))
+    if not state.present:
         st.caption(chart_text)
+        st.caption(diagram.text)
     if NOTICE_KEY in st.session_state:
         st.warning(st.session_state[NOTICE_KEY], icon=":material/edit:")
     if question.kind == PICK:
@@ -180,7 +192,7 @@ def _reveal(state: PageState, round_: Round, answer: Answer) -> None:
     else:
         st.error(answer.feedback, icon=":material/lightbulb:")
     view = cached_view(tuple(state.values().items()))
-    stage_body(view, cached_diagram(state.stage, state.params, state.activation, None, state.present), state.present)
+    stage_body(view, _diagram(state), state.present)
     # Going on (or the score) right under the chart, where the eye is after the reveal; the tables follow.
     result = score(round_.answers)
     if result.complete:

@@ -9,7 +9,16 @@ import streamlit as st
 
 from relunet.stages import STAGE_COUNT
 from ui.export_panel import export_panel
-from ui.lesson import cached_diagram, cached_view, changes_line, numbers, sidebar, stage_body, stepper
+from ui.lesson import (
+    cached_diagram,
+    cached_view,
+    changes_line,
+    chart_templates_warming,
+    numbers,
+    sidebar,
+    stage_body,
+    stepper,
+)
 from ui.practice import mode_switch, practice_page
 from ui.presenter import page_style
 from ui.url import current_state, link_warnings, load_link_once, sync_url
@@ -29,10 +38,12 @@ sidebar()
 mode_switch()
 stepper()
 state = current_state()
-changes_line(state)
 if state.mode == "predict":
-    practice_page(state)  # the stage is only drawn once the learner has predicted it; no export to peek with
+    # The stage is drawn only once the learner has predicted it; no export, and no fit line (its training
+    # error describes the final curve), to peek with.
+    practice_page(state)
 else:
+    changes_line(state)
     view = cached_view(tuple(state.values().items()))
     stage_body(view, cached_diagram(state.stage, state.params, state.activation, state.probe, present), present)
     numbers(view)
@@ -41,3 +52,4 @@ else:
                      icon=":material/trending_down:")
     export_panel(state)
 sync_url(state)
+chart_templates_warming(state.activation, present)  # the other stages' charts, while the browser draws these

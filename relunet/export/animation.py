@@ -76,22 +76,34 @@ def check_mp4(settings: ExportSettings) -> ExportSettings:
     return settings
 
 
-def mp4_of(animation: Animation) -> bytes:
-    return encode_mp4((animation.rgb(i) for i in range(len(animation.frames))), animation.durations_ms)
-
-
 def render_mp4(settings: ExportSettings, on_progress: Progress = None) -> bytes:
     """The animation as an H.264 MP4 (30 fps grid, same holds and eases as the
-    GIF), as bytes. Frames go to the encoder as they are made, in full colour."""
+    GIF), as bytes."""
+    return render_video(settings, on_progress)[0]
+
+
+def render_video(settings: ExportSettings, on_progress: Progress = None) -> tuple[bytes, dict]:
+    """The MP4, and each stage's held frame as an RGB array (the deck's
+    pictures). Frames go to the encoder in full colour as they are made, so
+    ffmpeg works while the next frame renders; only the held frames are kept."""
     check_mp4(settings)
     plan = frame_plan(settings)
     from relunet.export.render import Renderer, helper_count
+
+    held = {}
+
+    def keeping_held(frames):
+        for frame, step in zip(frames, plan):
+            if step.progress >= 1.0:
+                held[step.stage] = frame
+            yield frame
 
     with Renderer(Placement(settings.width, settings.height).scale, helper_count(settings.processes)) as renderer:
         from relunet.export.frames import stream_frames
 
         frames, _ = stream_frames(settings, plan, renderer, on_progress, indexed=False)
-        return encode_mp4(frames, [p.duration_ms for p in plan])
+        movie = encode_mp4(keeping_held(frames), [p.duration_ms for p in plan])
+    return movie, held
 
 
 def _check_stage(settings: ExportSettings, stage_number: int) -> None:
@@ -102,8 +114,13 @@ def _check_stage(settings: ExportSettings, stage_number: int) -> None:
 
 
 def png_bytes(image, optimize: bool = True) -> bytes:
+    """PNG bytes: smallest with `optimize`, else quick (zlib level 1: flat
+    slide pictures compress well even so)."""
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=optimize)
+    if optimize:
+        image.save(out, format="PNG", optimize=True)
+    else:
+        image.save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 

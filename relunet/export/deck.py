@@ -9,7 +9,8 @@
 3. a closing slide: the final curve against the training data, with the
    network's value at each training dosage.
 
-Everything is rendered once, by the animation; the deck only arranges it.
+Everything is rendered once, by the animation (its MP4 and its held
+frames); the deck only arranges it.
 It opens in PowerPoint, Keynote, LibreOffice Impress and Google Slides.
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import io
 
-from relunet.export.animation import Animation, Progress, check_mp4, mp4_of, png_bytes, render_animation
+from relunet.export.animation import Progress, png_bytes, render_video
 from relunet.export.layout import Box, Placement
 from relunet.export.settings import ExportSettings
 from relunet.network import ACTIVATIONS, PARAM_NAMES, TRAINING_DATA, forward
@@ -29,14 +30,13 @@ TITLE = "How a ReLU network bends straight lines into a curve"
 FONT_NAME = "Source Sans Pro"  # the page's and the pictures' typeface; slide programs without it substitute
 
 
-def _crop(animation: Animation, index: int, box: Box, placement: Placement) -> bytes:
-    """The part of frame `index` that `box` covers on the 960×540 layout, as PNG."""
+def _crop(frame, box: Box, placement: Placement) -> bytes:
+    """The part of an RGB frame that `box` covers on the 960×540 layout, as PNG."""
     from PIL import Image
 
     x, y = placement.origin(box)
     width, height = (round(side * placement.scale) for side in box.outer)
-    rgb = animation.rgb(index)[y: y + height, x: x + width]
-    return png_bytes(Image.fromarray(rgb), optimize=False)
+    return png_bytes(Image.fromarray(frame[y: y + height, x: x + width]), optimize=False)
 
 
 def weights_line(settings: ExportSettings) -> str:
@@ -82,8 +82,10 @@ def _picture(slide, png: bytes, left: float, top: float, width: float | None = N
                                     Inches(width) if width else None, Inches(height) if height else None)
 
 
-def build_deck(settings: ExportSettings, animation: Animation, movie: bytes) -> bytes:
-    """The deck as .pptx bytes, from an animation already rendered and its MP4."""
+def build_deck(settings: ExportSettings, held: dict, movie: bytes) -> bytes:
+    """The deck as .pptx bytes, from each stage's held frame (RGB arrays by
+    stage number) and the animation's MP4, both already made."""
+    from PIL import Image
     from pptx import Presentation
     from pptx.util import Inches
 
@@ -99,12 +101,12 @@ def build_deck(settings: ExportSettings, animation: Animation, movie: bytes) -> 
 
     # 1. Title and the animation.
     title = deck.slides.add_slide(blank)
-    _text(title, 0.5, 0.2, 12.3, 0.7, TITLE, 30, bold=True, colour=TEXT_COLOUR)
-    _text(title, 0.5, 0.9, 12.3, 0.5, weights_line(settings), 16, colour="#444444")
-    poster = png_bytes_of_frame(animation, 0)
-    movie_height = 5.6
+    _text(title, 0.5, 0.15, 12.3, 0.7, TITLE, 28, bold=True, colour=TEXT_COLOUR)
+    _text(title, 0.5, 1.0, 12.3, 0.5, weights_line(settings), 16, colour="#444444")
+    poster = png_bytes(Image.fromarray(held[1]), optimize=False)
+    movie_height = 5.5
     movie_width = movie_height * settings.width / settings.height
-    title.shapes.add_movie(io.BytesIO(movie), Inches((SLIDE_WIDTH_IN - movie_width) / 2), Inches(1.6),
+    title.shapes.add_movie(io.BytesIO(movie), Inches((SLIDE_WIDTH_IN - movie_width) / 2), Inches(1.7),
                            Inches(movie_width), Inches(movie_height), poster_frame_image=io.BytesIO(poster),
                            mime_type="video/mp4")
     title.notes_slide.notes_text_frame.text = (
@@ -114,25 +116,25 @@ def build_deck(settings: ExportSettings, animation: Animation, movie: bytes) -> 
 
     # 2. One slide per stage.
     for stage_ in STAGES:
-        held = animation.held_index(stage_.number)
         page = deck.slides.add_slide(blank)
         _text(page, 0.5, 0.25, 1.1, 0.7, f"{stage_.number}/{STAGE_COUNT}", 26, bold=True, colour="#FFFFFF")
         badge = page.shapes[-1]
         badge.fill.solid()
         badge.fill.fore_color.rgb = _rgb(BADGE_COLOUR)
         _text(page, 1.75, 0.25, 11.0, 0.7, stage_.title, 30, bold=True, colour=TEXT_COLOUR)
-        _picture(page, _crop(animation, held, slide_layout.CHART, placement), 0.4, 1.2, height=5.9)
-        _picture(page, _crop(animation, held, slide_layout.DIAGRAM, placement), 7.9, 1.3, width=5.0)
+        chart = _crop(held[stage_.number], slide_layout.CHART, placement)
+        _picture(page, chart, 0.4, 1.2, height=5.9)
+        _picture(page, _crop(held[stage_.number], slide_layout.DIAGRAM, placement), 7.9, 1.3, width=5.0)
         _text(page, 7.9, 4.7, 5.0, 1.6, slide_layout.formula_text(stage_, facts), 20, colour=TEXT_COLOUR)
         page.notes_slide.notes_text_frame.text = speaker_notes(facts, stage_, settings)
 
-    # 3. The final curve against the training data.
+    # 3. The final curve against the training data (the last stage's chart, encoded once).
+    final_chart = chart
     closing = deck.slides.add_slide(blank)
     _text(closing, 0.5, 0.25, 12.3, 0.8, "The final curve and the training data", 30, bold=True, colour=TEXT_COLOUR)
-    final = animation.held_index(STAGE_COUNT)
-    _picture(closing, _crop(animation, final, slide_layout.CHART, placement), 0.4, 1.2, height=5.9)
+    _picture(closing, final_chart, 0.4, 1.2, height=5.9)
     predicted = forward(settings.params, [d for d, _ in TRAINING_DATA], settings.activation).output
-    rows = ["dosage → training data, network"] + [
+    rows = ["dosage → data, network"] + [
         f"{num(d)} → {num(target)}, {num(p)}" for (d, target), p in zip(TRAINING_DATA, predicted)
     ]
     _text(closing, 7.9, 1.6, 5.0, 2.2, "\n".join(rows), 22, colour=TEXT_COLOUR)
@@ -145,12 +147,6 @@ def build_deck(settings: ExportSettings, animation: Animation, movie: bytes) -> 
     return out.getvalue()
 
 
-def png_bytes_of_frame(animation: Animation, index: int) -> bytes:
-    from PIL import Image
-
-    return png_bytes(Image.fromarray(animation.rgb(index)), optimize=False)
-
-
 def _rgb(colour: str):
     from pptx.dml.color import RGBColor
 
@@ -159,6 +155,5 @@ def _rgb(colour: str):
 
 def render_deck(settings: ExportSettings, on_progress: Progress = None) -> bytes:
     """The whole slide pack as .pptx bytes."""
-    check_mp4(settings)
-    animation = render_animation(settings, on_progress)
-    return build_deck(settings, animation, mp4_of(animation))
+    movie, held = render_video(settings, on_progress)
+    return build_deck(settings, held, movie)

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
+
+
+def exit_with_parent(parent: int, check_every_s: float = 1.0) -> None:
+    """In a worker: end this process as soon as `parent` (the pid of the process that started it, passed
+    in, since it may be gone already) is no longer its parent. A parent killed outright (or a server stopped
+    while an export runs) must not leave a worker rendering on, orphaned."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(check_every_s)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def stop_executor(executor: ProcessPoolExecutor) -> None:

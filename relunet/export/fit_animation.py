@@ -212,3 +212,10 @@ def render_fit_gif(settings: FitExportSettings, on_progress: Callable[[int, int]
     to_indices = PaletteMap(palette).indices
     return encode_gif([to_indices(image) for image in images],
                       eased_holds(len(images), settings.hold_ms, settings.final_hold_ms), palette)
+
+
+def fit_gif_job(settings: FitExportSettings, on_progress: Callable[[int, int], None]) -> bytes:
+    """The fit's GIF as a job for the server's export pool (relunet.export.pool): one process, no helpers."""
+    from dataclasses import replace
+
+    return render_fit_gif(replace(settings, processes=1), on_progress)

@@ -24,10 +24,28 @@ def gif_memory_mb(settings: ExportSettings) -> float:
     return WORKER_BASE_MB + GIF_MB_PER_MEGAPIXEL * settings.frame_count * settings.width * settings.height / 1e6
 
 
+def streamed_memory_mb(settings: ExportSettings) -> float:
+    """An MP4, or a deck with its MP4, streams its frames to the encoder: only a few are held at once,
+    plus the seven stills (the deck's pictures)."""
+    return STILLS_MB + GIF_MB_PER_MEGAPIXEL * 4 * settings.width * settings.height / 1e6
+
+
 def gif_job(settings: ExportSettings, on_progress: Callable[[int, int], None]) -> bytes:
     from relunet.export.animation import render_gif
 
     return render_gif(replace(settings, processes=1), on_progress)
+
+
+def mp4_job(settings: ExportSettings, on_progress: Callable[[int, int], None]) -> bytes:
+    from relunet.export.animation import render_mp4
+
+    return render_mp4(replace(settings, processes=1), on_progress)
+
+
+def deck_job(settings: ExportSettings, on_progress: Callable[[int, int], None]) -> bytes:
+    from relunet.export.deck import render_deck
+
+    return render_deck(replace(settings, processes=1), on_progress)
 
 
 @dataclass(frozen=True)
@@ -62,14 +80,7 @@ def still_from_zip(data: bytes, name: str) -> bytes:
 
 
 def fit_gif_memory_mb(settings) -> float:
-    """The fit GIF holds at most MAX_FRAMES frames, like a stage GIF of as many frames."""
+    """The fit GIF (relunet.export.fit_animation) holds at most MAX_FRAMES frames, like a stage GIF of as many."""
     from relunet.export.fit_animation import MAX_FRAMES
 
     return WORKER_BASE_MB + GIF_MB_PER_MEGAPIXEL * MAX_FRAMES * settings.width * settings.height / 1e6
-
-
-def fit_gif_job(settings, on_progress: Callable[[int, int], None]) -> bytes:
-    """The fit animation (relunet.export.fit_animation.FitExportSettings) as GIF bytes."""
-    from relunet.export.fit_animation import render_fit_gif
-
-    return render_fit_gif(replace(settings, processes=1), on_progress)

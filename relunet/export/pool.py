@@ -40,7 +40,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from relunet.export.executors import stop_executor
+from relunet.export.executors import exit_with_parent, stop_executor
 
 # After killing an overdue job's worker, how long the pool may take to report the job as failed.
 KILL_GRACE_S = 30.0
@@ -55,7 +55,7 @@ class ExportFailed(Exception):
 
 
 # Exports are background work: a worker yields the CPU to the server's clicks.
-WORKER_NICENESS = 10
+WORKER_NICENESS = 5
 
 
 _main_swap = threading.Lock()
@@ -83,9 +83,10 @@ class _WorkerContext(multiprocessing.context.SpawnContext):
     Process = _WorkerProcess
 
 
-def _start_worker(progress_queue) -> None:
+def _start_worker(progress_queue, server_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the server's terminal is the server's to answer
     os.nice(WORKER_NICENESS)
+    exit_with_parent(server_pid)
     global _progress_queue
     _progress_queue = progress_queue
 
@@ -244,7 +245,8 @@ class ExportPool:
             ticket = self._waiting.popleft()
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(
-                    self.workers, mp_context=self._context, initializer=_start_worker, initargs=(self._progress,),
+                    self.workers, mp_context=self._context, initializer=_start_worker,
+                    initargs=(self._progress, os.getpid()),
                     max_tasks_per_child=self._max_tasks_per_child,
                 )
             ticket.attempts += 1

@@ -21,7 +21,7 @@ import signal
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from relunet.export.executors import stop_executor
+from relunet.export.executors import exit_with_parent, stop_executor
 from relunet.export.fonts import use_page_font
 from relunet.export.interrupts import children_ignore_ctrl_c
 
@@ -70,8 +70,9 @@ def _compile_and_render(spec: dict, scale: float) -> tuple[dict, bytes]:
     return vega, render_png(vega, scale)
 
 
-def _start_helper() -> None:
+def _start_helper(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to answer
+    exit_with_parent(parent)
     render_svg(_WARM_UP_SPEC)
 
 
@@ -98,7 +99,8 @@ class Renderer:
         # "spawn", never "fork": a helper forked while any other thread runs (a
         # server's, or an earlier pool's) can deadlock on a lock that thread held.
         self._pool = (
-            ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_helper)
+            ProcessPoolExecutor(helpers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_helper,
+                                initargs=(os.getpid(),))
             if helpers > 0 else None
         )
 

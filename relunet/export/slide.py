@@ -2,8 +2,8 @@
 
 A slide is three pieces at fixed places on a 960×540 layout: a backdrop with
 the header ("n/7" and the stage title) and a caption naming the active part of
-the network, the stage chart and the network diagram (both from the page's
-own Altair builders in relunet.charts). Every piece is rendered with
+the network, the stage chart and the network diagram (filled from the page's
+own chart templates in relunet.charts). Every piece is rendered with
 Vega's autosize "none" and fixed padding, so each has a fixed size and its
 plot origin never moves; the slide is exactly the requested size for every
 frame. Within one transition only the stage chart's curve moves, so the other
@@ -22,7 +22,7 @@ import altair as alt
 import vl_convert as vlc
 from PIL import Image
 
-from relunet.charts import Frame, diagram_chart, nice_domain, stage_chart, stage_domain
+from relunet.charts import Frame, diagram_spec, nice_domain, stage_domain, stage_spec
 from relunet.export import fonts
 from relunet.export.layout import BASE_HEIGHT, BASE_WIDTH, Box, Placement
 from relunet.export.render import render_png, render_svg
@@ -145,10 +145,10 @@ def _strip_tooltips(node: object) -> object:
     return node
 
 
-def piece_vegalite(chart: alt.TopLevelMixin, box: Box) -> dict:
-    """The Vega-Lite spec of a chart as a fixed-size piece: plot at the
-    padding offset, canvas exactly box.outer, whatever sticks out is cut off."""
-    spec = _strip_tooltips(chart.to_dict(validate=False))
+def piece_vegalite(chart: alt.TopLevelMixin | dict, box: Box) -> dict:
+    """The Vega-Lite spec of a chart (or of its spec) as a fixed-size piece: plot
+    at the padding offset, canvas exactly box.outer, whatever sticks out is cut off."""
+    spec = _strip_tooltips(chart if isinstance(chart, dict) else chart.to_dict(validate=False))
     left, top, right, bottom = box.pad
     spec["config"] = {**spec.get("config", {}), **SLIDE_CONFIG}
     spec["autosize"] = {"type": "none", "contains": "content"}
@@ -167,11 +167,11 @@ def fixed_piece_specs(facts: StageFacts, stage_: Stage) -> list[tuple[dict, Box]
 
 
 def diagram_vegalite(facts: StageFacts, stage_: Stage) -> dict:
-    return piece_vegalite(diagram_chart(facts, stage_, DIAGRAM_STYLE), DIAGRAM)
+    return piece_vegalite(diagram_spec(facts, stage_, DIAGRAM_STYLE), DIAGRAM)
 
 
 def held_chart_vegalite(facts: StageFacts, stage_: Stage) -> dict:
-    return piece_vegalite(stage_chart(facts, Frame(stage_, 1.0), SLIDE_STYLE), CHART)
+    return piece_vegalite(stage_spec(facts, Frame(stage_, 1.0), SLIDE_STYLE), CHART)
 
 
 def compose(placement: Placement, pieces: list[tuple[Image.Image, Box]]) -> Image.Image:

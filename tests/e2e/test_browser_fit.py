@@ -70,8 +70,8 @@ def test_play_steps_on_by_itself_until_paused(page, app_url):
 
 @pytest.mark.parametrize(
     ("setting", "value"),
-    [("step", "abc"), ("lr", "nan"), ("mode", "<script>alert(1)</script>"), ("seed", "1" * 5000)],
-    ids=["step-text", "lr-nan", "mode-script", "seed-5000-chars"],
+    [("step", "abc"), ("lr", "nan"), ("fit", "<script>alert(1)</script>"), ("seed", "1" * 5000)],
+    ids=["step-text", "lr-nan", "fit-script", "seed-5000-chars"],
 )
 def test_a_bad_fit_link_warns_and_runs_nothing(page, app_url, browser_log, setting, value):
     page.goto(f"{app_url}/fit?{setting}={quote(value)}")
