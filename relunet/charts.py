@@ -309,7 +309,7 @@ def _stage_layers(
                                 legend=alt.Legend(
                                     title=None, orient="top", labelFontSize=style.font_size, labelColor=TEXT_COLOUR,
                                     symbolFillColor=PALETTE["data"], symbolStrokeColor=PALETTE["data"],
-                                    symbolSize=style.font_size ** 2 * 0.5)),
+                                    symbolSize=style.font_size ** 2 * 0.3)),  # no taller than the curves' rows
                 tooltip=[alt.Tooltip("curve:N", title=""), alt.Tooltip("dosage:Q", title="Dosage"),
                          alt.Tooltip("value:Q", title="Efficacy")],
             )

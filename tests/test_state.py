@@ -74,10 +74,10 @@ finite = st.floats(-WEIGHT_LIMIT, WEIGHT_LIMIT, allow_nan=False)
 
 @given(
     st.integers(1, 7), st.builds(Params, w1=finite, b1=finite, w2=finite, b2=finite, w3=finite, w4=finite, b3=finite),
-    st.sampled_from(["relu", "softplus"]), st.floats(0, 1), st.sampled_from(["explore", "predict"]),
+    st.sampled_from(["relu", "softplus"]), st.floats(0, 1), st.sampled_from(["explore", "predict"]), st.booleans(),
 )
-def test_any_valid_state_round_trips_through_the_url(stage, params, activation, probe, mode):
-    state = PageState(stage, params, activation, probe, mode=mode)
+def test_any_valid_state_round_trips_through_the_url(stage, params, activation, probe, mode, present):
+    state = PageState(stage, params, activation, probe, present=present, mode=mode)
     parsed, warnings = parse_query(to_query(state))
     assert warnings == []
     assert parsed == state

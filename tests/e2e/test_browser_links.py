@@ -15,7 +15,9 @@ def test_shared_link_opens_its_stage_with_its_weights(page, app_url):
     expect(number_input(page, "w1")).to_have_value("1.70")  # untouched weights keep the article's values
     expect(page.get_by_text("The final curve peaks at 2.90 at dosage 0.50")).to_be_visible()
     expect(diagram(page)).to_have_attribute("aria-label", re.compile(r"w4 = 3\.00"))
-    expect(page.locator(ALERT)).to_have_count(0)
+    # No warning: the only note is the line naming what differs from the article.
+    expect(page.locator(ALERT)).to_have_count(1)
+    expect(page.locator(ALERT)).to_contain_text("Changed from the article: w4 = 3.00 (article: 2.70)")
     expect(page).to_have_url(app_url + "/?stage=7&w4=3")
 
 
