@@ -201,8 +201,8 @@ def test_a_read_only_file_needs_force_and_keeps_its_mode(tmp_path, capsys):
 
 def test_dash_writes_the_gif_to_standard_output(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "relunet.export", "--out", "-", *FAST], cwd=tmp_path, capture_output=True,
-        timeout=120, env={**os.environ, "PYTHONPATH": ROOT},
+        [sys.executable, "-m", "relunet.export", "--out", "-", "--format", "gif", *FAST], cwd=tmp_path,
+        capture_output=True, timeout=120, env={**os.environ, "PYTHONPATH": ROOT},
     )
     assert result.returncode == 0, result.stderr
     assert Image.open(io.BytesIO(result.stdout)).n_frames == 7
