@@ -36,6 +36,9 @@ from browser_ratio import (
     Measured,
     Side,
     click_to_chart,
+    focus_slider,
+    press_next,
+    press_right_arrow,
 )
 from playwright.sync_api import sync_playwright
 from streamlit_server import StreamlitServer, chromium_available, chromium_path, launch_options
@@ -113,8 +116,8 @@ def main() -> None:
         parser.error(f"no peer app at {args.peer}: pass --peer PATH")
     if not chromium_available(chromium_path()):
         sys.exit(f"no Chromium at {chromium_path()}: sudo apt-get install chromium, or set RELUNET_CHROMIUM")
-    sides = [Side("relunet", "streamlit_app.py", RELUNET_SIGNATURE),
-             Side("peer", os.path.abspath(args.peer), PEER_SIGNATURE)]
+    sides = [Side("relunet", "streamlit_app.py", RELUNET_SIGNATURE, step=press_next),
+             Side("peer", os.path.abspath(args.peer), PEER_SIGNATURE, step=press_right_arrow, prepare=focus_slider)]
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         browser = playwright.chromium.launch(**launch_options())
         for side in sides:
