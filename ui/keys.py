@@ -50,6 +50,20 @@ export default function (component) {
     keys.pending = target;
     keys.send("target", `${target}/${keys.sent}`);
   }, true);
+  // Back and Next too: two quick clicks on one button would merge into one step on the server.
+  window.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest(".st-key-next button, .st-key-back button");
+    if (!button || button.disabled) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const base = keys.pending ?? keys.stage;
+    const target = button.closest(".st-key-next") ? Math.min(base + 1, keys.count) : Math.max(base - 1, 1);
+    if (target === base) return;
+    keys.presses += 1;
+    keys.sent = `${Date.now()}-${keys.presses}`;
+    keys.pending = target;
+    keys.send("target", `${target}/${keys.sent}`);
+  }, true);
   window.addEventListener("keyup", (event) => {
     if (event.key === " " && !typing(event.target)) event.preventDefault();
   }, true);
