@@ -169,7 +169,7 @@ def fit_step(params: Params, previous: Params | None, heading: str) -> StepData:
     peak = int(np.argmax(now.output))
     description = (
         f"Fit chart, {heading}: the network's output against dosage, highest {num(now.output[peak])} at dosage "
-        f"{num(now.dosage[peak])}, against the training data (red points) 0 → 0, 0.5 → 1, 1 → 0."
+        f"{num(now.dosage[peak])}, against the training data (vermillion dots) 0 → 0, 0.5 → 1, 1 → 0."
     )
     return {FIT_CURVES: records}, description
 
