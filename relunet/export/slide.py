@@ -37,9 +37,9 @@ HEADER = Box(0, 0, BASE_WIDTH, 64)
 # diagram, and under it the stage's explanation, so no corner of the slide is left empty.
 CHART = Box(8, 58, SLIDE_STYLE.chart_width, SLIDE_STYLE.chart_height, pad=(84, 44, 18, 58))
 CAPTION = Box(26, 492, 524, 44)
-DIAGRAM_STYLE = replace(SLIDE_STYLE, chart_height=262, font_size=20, node_size=1700)
+DIAGRAM_STYLE = replace(SLIDE_STYLE, chart_height=300, font_size=20, node_size=1700)
 DIAGRAM = Box(556, 64, DIAGRAM_STYLE.diagram_width, DIAGRAM_STYLE.chart_height)
-EXPLANATION = Box(570, 340, 372, 194)
+EXPLANATION = Box(570, 372, 372, 162)
 TEXT_SIZE = 19  # the explanation; never below MIN_TEXT_SIZE, the smallest type on a 960 × 540 slide
 MIN_TEXT_SIZE = 18
 LINE_HEIGHT = 1.28
