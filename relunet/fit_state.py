@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from relunet.network import ARTICLE_PARAMS, PARAM_NAMES, Params
-from relunet.state import SETTINGS_BY_NAME, Setting
+from relunet.state import SETTINGS_BY_NAME, Setting, read_settings
 
 MODES = ("bias", "all")  # fit b3 alone, or every weight by backpropagation
 TRAINING_POINTS = ("0", "0.5", "1")  # the dosages, as the backprop table's point choice
@@ -80,22 +80,7 @@ def parse_fit_query(
 ) -> tuple[FitState, list[str]]:
     """Fit state from URL query values, and a one-line message for each value ignored. Only
     `settings` are read (the page leaves the weights to the seven-stage page's reader)."""
-    values: dict[str, object] = {}
-    warnings: list[str] = []
-    for setting in settings:
-        raw = query.get(setting.name)
-        texts = [raw] if isinstance(raw, str) else list(raw or ())
-        if not texts:
-            continue
-        if len(texts) > 1:
-            warnings.append(f"`{setting.name}` was given {len(texts)} times in the link; using the last one.")
-        try:
-            values[setting.name] = setting.parse(str(texts[-1]))
-        except ValueError as reason:
-            warnings.append(
-                f"Ignored `{setting.name}` from the link ({reason}): it must be {setting.describe_bounds()}. "
-                f"Using the default, {setting.default_text()}."
-            )
+    values, warnings = read_settings(query, settings)
     return FitState.from_values(values), warnings
 
 

@@ -105,13 +105,20 @@ def parse_query(query: Mapping[str, str | Sequence[str]]) -> tuple[PageState, li
     """Page state from URL query values, and a message for each value ignored.
 
     Unknown keys are left alone: hosts add their own (e.g. `embed`)."""
+    values, warnings = read_settings(query, SETTINGS)
+    return PageState.from_values(values), warnings
+
+
+def read_settings(
+    query: Mapping[str, str | Sequence[str]], settings: Sequence[Setting]
+) -> tuple[dict[str, object], list[str]]:
+    """The values of `settings` a URL query gives, and a one-line message for each value ignored
+    (the link's text is never echoed). Shared by every page's link reader."""
     values: dict[str, object] = {}
     warnings: list[str] = []
-    for setting in SETTINGS:
-        if setting.name not in query:
-            continue
-        raw = query[setting.name]
-        texts = [raw] if isinstance(raw, str) else list(raw)
+    for setting in settings:
+        raw = query.get(setting.name)
+        texts = [raw] if isinstance(raw, str) else list(raw or ())
         if not texts:
             continue
         if len(texts) > 1:
@@ -123,7 +130,7 @@ def parse_query(query: Mapping[str, str | Sequence[str]]) -> tuple[PageState, li
                 f"Ignored `{setting.name}` from the link ({reason}): it must be {setting.describe_bounds()}. "
                 f"Using the default, {setting.default_text()}."
             )
-    return PageState.from_values(values), warnings
+    return values, warnings
 
 
 def to_query(state: PageState) -> dict[str, str]:
