@@ -15,6 +15,7 @@ Bytes are stored under their content's hash, the same id on every rerun.
 """
 
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -129,19 +130,24 @@ def frame_choices() -> tuple[int, int, int, float]:
     return width, height, int(tween), float(hold)
 
 
-@st.fragment
-def export_panel(state: PageState) -> None:
-    """A fragment: its widgets rerun only this panel, never the lesson above it. Closed, it
-    builds nothing, so it costs the lesson's reruns nothing."""
-    panel = st.expander("Export for slides: GIF, MP4, PowerPoint deck and PNG stills", key="export_open",
-                        on_change="rerun")
+def lazy_export_panel(title: str, key: str, body: Callable[..., None], *args) -> None:
+    """An expander that builds its export body only while open (so closed it costs a page's reruns
+    nothing), and shows whatever still fails as one line, never a traceback with the server's paths.
+    Every export panel of the app is one of these."""
+    panel = st.expander(title, key=key, on_change="rerun")
     if not panel.open:
         return
     with panel:
         try:
-            panel_body(state)
-        except Exception as error:  # whatever is left: one line, not a traceback with the server's paths
+            body(*args)
+        except Exception as error:
             st.error(f"The export failed: {type(error).__name__}: {' '.join(str(error).split())}")
+
+
+@st.fragment
+def export_panel(state: PageState) -> None:
+    """A fragment: its widgets rerun only this panel, never the lesson above it."""
+    lazy_export_panel("Export for slides: GIF, MP4, PowerPoint deck and PNG stills", "export_open", panel_body, state)
 
 
 def panel_body(state: PageState) -> None:

@@ -8,7 +8,7 @@ from relunet.export.fit_animation import MAX_FRAMES, FitExportSettings, fit_gif_
 from relunet.export.jobs import fit_gif_memory_mb
 from relunet.fit_state import FitState
 from relunet.style import FRAME_SIZES
-from ui.export_panel import export_pool, wait_for
+from ui.export_panel import export_pool, lazy_export_panel, wait_for
 
 
 def file_name(settings: FitExportSettings) -> str:
@@ -18,15 +18,8 @@ def file_name(settings: FitExportSettings) -> str:
 
 @st.fragment
 def fit_export_panel(state: FitState) -> None:
-    """A fragment: its widgets rerun only this panel. Closed, it builds nothing."""
-    panel = st.expander("Export the fit for slides: animated GIF", key="fit_export_open", on_change="rerun")
-    if not panel.open:
-        return
-    with panel:
-        try:
-            panel_body(state)
-        except Exception as error:  # whatever is left: one line, not a traceback with the server's paths
-            st.error(f"The export failed: {type(error).__name__}: {' '.join(str(error).split())}")
+    """A fragment: its widgets rerun only this panel."""
+    lazy_export_panel("Export the fit for slides: animated GIF", "fit_export_open", panel_body, state)
 
 
 def panel_body(state: FitState) -> None:
