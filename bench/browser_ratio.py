@@ -1,6 +1,6 @@
 """What a user waits for in Chromium: relunet against the peer app, side by side in one run.
 
-usage: python bench/browser_ratio.py [--peer PATH] [--rounds 5] [--clicks 6]
+usage: python bench/browser_ratio.py [--peer PATH] [--ours PATH] [--rounds 5] [--clicks 6]
 
 The peer is the seed article's matplotlib code in `st.pyplot`, stepped with a "Stage"
 slider (`../shared/bench/peer_pyplot_app.py`, needs `pip install -r bench/requirements.txt`).
@@ -221,6 +221,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--peer", default=os.path.join(ROOT, "..", "shared", "bench", "peer_pyplot_app.py"),
                         help="the peer app (default: ../shared/bench/peer_pyplot_app.py from the repository root)")
+    parser.add_argument("--ours", default="streamlit_app.py",
+                        help="the app measured as relunet (default: the real page; bench/floor_altair_app.py "
+                             "measures the least an Altair page can cost)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of both apps (at least 1)")
     parser.add_argument("--clicks", type=int, default=6, help="steps per round, from stage 1 (1 to 6)")
     args = parser.parse_args()
@@ -232,7 +235,7 @@ def main() -> None:
         parser.error(f"no peer app at {args.peer}: pass --peer PATH")
     if not chromium_available(chromium_path()):
         sys.exit(f"no Chromium at {chromium_path()}: sudo apt-get install chromium, or set RELUNET_CHROMIUM")
-    sides = [Side("relunet", "streamlit_app.py", RELUNET_SIGNATURE, step=press_next),
+    sides = [Side("relunet", args.ours, RELUNET_SIGNATURE, step=press_next),
              Side("peer", os.path.abspath(args.peer), PEER_SIGNATURE, step=press_right_arrow, prepare=focus_slider)]
     results = {side.name: Measured() for side in sides}
     try:

@@ -82,6 +82,13 @@ class ExportingStudent(StreamlitSession):
         await super().connect(timeout)
         self._socket = _BlockSpy(self._socket, self.block_ids)
 
+    def _learn_widgets(self, elements) -> None:
+        """As the front end does, keep an open expander's state: blocks are not among the
+        elements a run sends, so the base class would drop it and close the panel."""
+        kept = {i: v for i, v in self.values.items() if i in self.block_ids.values()}
+        super()._learn_widgets(elements)
+        self.values = {**kept, **self.values}
+
     async def set_state(self, element_id: str, timeout: float, **value) -> None:
         self.values[element_id] = WidgetState(id=element_id, **value)
         result = await self._run({}, timeout)
@@ -129,8 +136,13 @@ async def run(base_url: str, args, timeline: RssTimeline, pid: int) -> dict:
     export_started = time.monotonic()
     exports = [asyncio.create_task(student.export(args.size, args.tween, args.timeout)) for student in students]
     loaded: list[float] = []
+    loaded_at: list[float] = []  # when each loaded click was answered, s after the exports started
+    finished_at: dict[int, float] = {}  # export -> when it finished, s after the exports started
+    for index, task in enumerate(exports):
+        task.add_done_callback(lambda _, i=index: finished_at.setdefault(i, time.monotonic() - export_started))
     while not all(task.done() for task in exports):  # click for as long as exports run
         loaded += await click_through(clicker, 1, args.think, 60)
+        loaded_at.append(time.monotonic() - export_started)
     export_seconds = [task.result() if task.exception() is None else f"failed: {task.exception()}"
                       for task in exports]
     exporting_for = time.monotonic() - export_started
@@ -147,7 +159,8 @@ async def run(base_url: str, args, timeline: RssTimeline, pid: int) -> dict:
             print(f"  after: pid {member} {rss:.0f} MB  {command}")
         except (OSError, StopIteration):
             pass
-    return {"idle": idle, "loaded": loaded, "exports": export_seconds, "exporting_for": exporting_for,
+    return {"idle": idle, "loaded": loaded, "loaded_at": loaded_at, "finished_at": sorted(finished_at.values()),
+            "exports": export_seconds, "exporting_for": exporting_for,
             "rss_start": rss_start, "rss_after": tree_rss_mb(pid)}
 
 
@@ -187,6 +200,11 @@ def main() -> int:
           f"p95 {idle_p95 * 1000:.0f} ms")
     print(f"click loaded: n={len(found['loaded'])} p50 {statistics.median(found['loaded']) * 1000:.0f} ms, "
           f"p95 {loaded_p95 * 1000:.0f} ms  -> {ratio:.2f}x idle (target <= {TARGET_RATIO}x)")
+    slowest = sorted(zip(found["loaded"], found["loaded_at"]), reverse=True)[:max(1, len(found["loaded"]) // 20)]
+    finishes = found["finished_at"] or [float("inf")]
+    print("  its slowest 5%: " + ", ".join(
+        f"{seconds * 1000:.0f} ms at {at:.0f} s ({min(finishes, key=lambda f: abs(f - at)) - at:+.1f} s to the "
+        f"nearest export's end)" for seconds, at in slowest))
     made = [seconds for seconds in found["exports"] if not isinstance(seconds, str)]
     failed = [seconds for seconds in found["exports"] if isinstance(seconds, str)]
     print(f"exports: all done after {found['exporting_for']:.0f} s; {len(made)} made, each "

@@ -7,7 +7,10 @@ import io
 import math
 import multiprocessing
 import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,6 +29,8 @@ from relunet.facts import CURVES, facts_for
 from relunet.network import ARTICLE_PARAMS
 from relunet.stages import stage
 from relunet.style import BADGE_COLOUR, INACTIVE_GREY, PALETTE
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def held_chart_spec(facts, stage_):
@@ -113,8 +118,18 @@ def test_progress_is_reported_up_to_the_total(small_gif):
 
 
 def test_helper_processes_give_the_same_gif():
-    settings = ExportSettings(width=160, height=90, tween=0, processes=1)
-    assert render_gif(settings) == render_gif(ExportSettings(width=160, height=90, tween=0, processes=2))
+    # In a fresh interpreter, the helper's run first: a process that rasterises a helper's SVG before it has
+    # drawn anything itself must still set the text in the page's font (it once fell back to another face).
+    code = (
+        "from relunet.export.animation import render_gif\n"
+        "from relunet.export.settings import ExportSettings\n"
+        "with_helper = render_gif(ExportSettings(width=320, height=180, tween=1, processes=2))\n"
+        "alone = render_gif(ExportSettings(width=320, height=180, tween=1, processes=1))\n"
+        "print(with_helper == alone)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
 
 
 @pytest.mark.parametrize("helpers", [0, 1])

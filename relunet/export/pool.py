@@ -54,8 +54,9 @@ class ExportFailed(Exception):
     """An export could not be made; str() is one line for the user."""
 
 
-# Exports are background work: a worker yields the CPU to the server's clicks.
-WORKER_NICENESS = 5
+# Exports are background work: a worker yields the CPU to the server's clicks (nice 5 still let two
+# busy workers stretch a click's p95 to 2.6× its idle value on two cores; see bench/export_load.py).
+WORKER_NICENESS = 19  # the lowest priority: a click preempts an export at once
 
 
 _main_swap = threading.Lock()

@@ -18,8 +18,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections import deque
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 from relunet.export.executors import exit_with_parent, stop_executor
 from relunet.export.fonts import use_page_font
@@ -30,6 +32,10 @@ _WARM_UP_SPEC = {"width": 1, "height": 1, "marks": []}
 # rasterises it: otherwise the helper, which does all the JavaScript work, is
 # the slower side and this process waits for it.
 RASTERISE_HERE_EVERY = 2
+# Jobs handed to each helper at a time: enough that it never waits for this
+# process to hand it the next, few enough that this process can take the rest
+# (1920×1080 GIF: 2 → 6.54 s, 4 → 5.94 s, 8 → 6.22 s, medians of 3).
+IN_FLIGHT = 4
 # A helper renders a frame in well under a second; far longer means it hangs.
 JOB_TIMEOUT_S = 60.0
 
@@ -62,6 +68,7 @@ def _vega_to_svg(spec: dict, scale: float) -> str:
 def _rasterise(svg: str, scale: float) -> bytes:
     import vl_convert
 
+    use_page_font()  # the text is set when rasterised: without it, this process drew a fallback face
     return vl_convert.svg_to_png(svg, scale=scale)
 
 
@@ -86,14 +93,37 @@ def helper_count(processes: int | None) -> int:
     return 1 if cores >= 2 else 0
 
 
+@dataclass
+class _Job:
+    kind: str  # "vega", "svg" (a helper draws the SVG, this process rasterises it) or "vega-lite"
+    spec: dict
+    future: Future | None = None  # set once handed to a helper
+    result: object = None  # the finished result: PNG bytes, or (Vega spec, PNG bytes) for "vega-lite"
+    finished: bool = False
+
+
+_IN_HELPER = {"vega": render_png, "svg": _vega_to_svg, "vega-lite": _compile_and_render}
+_HERE = {"vega": render_png, "svg": render_png, "vega-lite": _compile_and_render}
+
+
 class Renderer:
     """PNGs by key. `render` queues a Vega spec, `compile_and_render` a
     Vega-Lite spec whose Vega form `compiled` returns; `get` waits for a PNG.
-    Use as a context manager."""
+    Use as a context manager.
+
+    Jobs wait in this process's own queue; the helpers are handed only a
+    few at a time (IN_FLIGHT each), in order. Whenever this process would
+    wait for a helper, it takes the last job still queued and does it
+    itself, so neither side idles while work is left (on 2 cores, median of
+    3 interleaved runs: the default GIF at 1920×1080 went from 6.69 to 6.24 s,
+    at 960×540 from 3.56 to 3.26 s)."""
 
     def __init__(self, scale: float, helpers: int = 0):
         self._scale = scale
-        self._jobs: dict[object, tuple[str, dict, Future | None]] = {}
+        self._jobs: dict[object, _Job] = {}
+        self._queued: deque = deque()  # keys of jobs no helper has been handed yet
+        self._handed: deque = deque()  # futures of the jobs handed to the helpers, oldest first
+        self._in_flight = IN_FLIGHT * helpers
         self._compiled: dict[object, dict] = {}
         self._renders = 0
         # "spawn", never "fork": a helper forked while any other thread runs (a
@@ -115,21 +145,17 @@ class Renderer:
 
     def render(self, key: object, vega_spec: dict) -> None:
         self._renders += 1
-        if self._pool is not None and self._renders % RASTERISE_HERE_EVERY == 0:
-            self._jobs[key] = ("svg", vega_spec, self._submit(_vega_to_svg, vega_spec, self._scale))
-        else:
-            self._jobs[key] = ("vega", vega_spec, self._submit(render_png, vega_spec, self._scale))
+        helped = self._pool is not None and self._renders % RASTERISE_HERE_EVERY == 0
+        self._queue(key, _Job("svg" if helped else "vega", vega_spec))
 
     def compile_and_render(self, key: object, vegalite_spec: dict) -> None:
-        self._jobs[key] = ("vega-lite", vegalite_spec, self._submit(_compile_and_render, vegalite_spec, self._scale))
+        self._queue(key, _Job("vega-lite", vegalite_spec))
 
     def compiled(self, key: object) -> dict:
         """The Vega spec a `compile_and_render` job compiled to."""
         if key not in self._compiled:
-            kind, spec, future = self._jobs[key]
-            vega, png = self._outcome(future, _compile_and_render, spec)
-            self._compiled[key] = vega
-            self._jobs[key] = ("done", png, None)
+            self._compiled[key], png = self._result(key)
+            self._jobs[key] = _Job("vega", {}, result=png, finished=True)
         return self._compiled[key]
 
     def __contains__(self, key: object) -> bool:
@@ -137,16 +163,14 @@ class Renderer:
         return key in self._jobs
 
     def get(self, key: object) -> bytes:
-        kind, spec, future = self._jobs.pop(key)
-        if kind == "done":
-            return spec
-        if kind == "vega":
-            return self._outcome(future, render_png, spec)
-        if kind == "svg":
-            return _rasterise(self._outcome(future, _vega_to_svg, spec), self._scale)
-        vega, png = self._outcome(future, _compile_and_render, spec)
-        self._compiled.setdefault(key, vega)
-        return png
+        kind = self._jobs[key].kind
+        result = self._result(key)
+        del self._jobs[key]
+        if kind == "vega-lite":
+            vega, png = result
+            self._compiled.setdefault(key, vega)
+            return png
+        return result
 
     def close(self) -> None:
         """Every job has been collected, so the helpers are idle: stop them, waiting a bounded time."""
@@ -160,6 +184,62 @@ class Renderer:
         if any(process.is_alive() for process in processes):
             stop_executor(pool)
 
+    def _queue(self, key: object, job: _Job) -> None:
+        self._jobs[key] = job
+        self._queued.append(key)
+        self._hand_out()
+
+    def _hand_out(self) -> None:
+        """Keep each helper IN_FLIGHT jobs ahead, from the front of the queue."""
+        while self._handed and self._handed[0].done():
+            self._handed.popleft()
+        while self._pool is not None and self._queued and len(self._handed) < self._in_flight:
+            key = self._queued.popleft()
+            job = self._jobs[key]
+            job.future = self._submit(_IN_HELPER[job.kind], job.spec, self._scale)
+            if job.future is None:  # the pool broke: this job, like the rest, is done here
+                self._queued.appendleft(key)
+                return
+            self._handed.append(job.future)
+
+    def _result(self, key: object):
+        job = self._jobs[key]
+        if not job.finished and job.future is None:  # not handed out (or failed here before): do it now
+            if key in self._queued:
+                self._queued.remove(key)
+            self._do_here(job)
+        while not job.finished and self._pool is not None and not job.future.done() and self._queued:
+            self._do_here(self._jobs[self._queued.pop()])  # rather than wait: the job the helpers reach last
+        if not job.finished:
+            self._collect(job)
+        self._hand_out()
+        return job.result
+
+    def _do_here(self, job: _Job) -> None:
+        job.result, job.finished = self._here(job.kind, job.spec), True
+
+    def _here(self, kind: str, spec: dict):
+        try:
+            return _HERE[kind](spec, self._scale)
+        except Exception as error:
+            raise RuntimeError(f"rendering failed: {type(error).__name__}: {error}") from error
+
+    def _collect(self, job: _Job) -> None:
+        """A handed-out job's result from its helper or, if the helper failed, from here.
+        A bad spec fails the same way in both, so it is reported, not retried."""
+        if self._pool is not None or job.future.done():
+            try:
+                outcome = job.future.result(timeout=JOB_TIMEOUT_S)
+            except (BrokenProcessPool, TimeoutError, CancelledError):
+                self._abandon_pool()
+            except Exception as error:
+                raise RuntimeError(f"rendering failed: {type(error).__name__}: {error}") from error
+            else:
+                job.result = _rasterise(outcome, self._scale) if job.kind == "svg" else outcome
+                job.finished = True
+                return
+        self._do_here(job)
+
     def _submit(self, function, spec: dict, *args) -> Future | None:
         if self._pool is None:
             return None
@@ -169,21 +249,6 @@ class Renderer:
         except (BrokenProcessPool, RuntimeError):  # a helper died earlier: render here from now on
             self._abandon_pool()
             return None
-
-    def _outcome(self, future: Future | None, function, spec: dict):
-        """The job's result, from its helper or, if the helper failed, from here.
-        A bad spec fails the same way in both, so it is reported, not retried."""
-        if future is not None and (self._pool is not None or future.done()):
-            try:
-                return future.result(timeout=JOB_TIMEOUT_S)
-            except (BrokenProcessPool, TimeoutError, CancelledError):
-                self._abandon_pool()
-            except Exception as error:
-                raise RuntimeError(f"rendering failed: {type(error).__name__}: {error}") from error
-        try:
-            return function(spec, self._scale)
-        except Exception as error:
-            raise RuntimeError(f"rendering failed: {type(error).__name__}: {error}") from error
 
     def _abandon_pool(self) -> None:
         """Stop using the helpers (they died or hang); the work goes on here."""
