@@ -34,6 +34,17 @@ def stop_executor(executor: ProcessPoolExecutor) -> None:
     guarded: without them this is a plain kill and shutdown."""
     processes = list((getattr(executor, "_processes", None) or {}).values())
     manager = getattr(executor, "_executor_manager_thread", None)
+    if not any(process.is_alive() for process in processes):
+        # No worker to kill (each left after its last job): killing wakes nothing, so the pool's thread would sit
+        # in its wait until the timeouts below (10 s per pool). The pool's own shutdown wakes it and it ends; it
+        # waits for that thread before clearing the pool (no race), and a thread of ours bounds that wait.
+        closer = threading.Thread(target=executor.shutdown, kwargs={"wait": True, "cancel_futures": True},
+                                  name="pool-shutdown", daemon=True)
+        closer.start()
+        closer.join(timeout=5)
+        if not closer.is_alive():
+            return
+        processes = list((getattr(executor, "_processes", None) or {}).values())  # it started one after all
     for process in processes:
         process.kill()
     for process in processes:
