@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from relunet.export.mp4 import QUEUED_FRAMES
 from relunet.export.settings import ExportSettings
 from relunet.stages import STAGES
 
@@ -25,9 +26,10 @@ def gif_memory_mb(settings: ExportSettings) -> float:
 
 
 def streamed_memory_mb(settings: ExportSettings) -> float:
-    """An MP4, or a deck with its MP4, streams its frames to the encoder: only a few are held at once,
-    plus the seven stills (the deck's pictures)."""
-    return STILLS_MB + GIF_MB_PER_MEGAPIXEL * 4 * settings.width * settings.height / 1e6
+    """An MP4, or a deck with its MP4, streams its frames to the encoder: only a few are held at once (and
+    up to QUEUED_FRAMES more wait for ffmpeg), plus the seven stills (the deck's pictures)."""
+    held = 4 + QUEUED_FRAMES
+    return STILLS_MB + GIF_MB_PER_MEGAPIXEL * held * settings.width * settings.height / 1e6
 
 
 def gif_job(settings: ExportSettings, on_progress: Callable[[int, int], None]) -> bytes:

@@ -5,11 +5,11 @@ imageio-ffmpeg (imageio's ffmpeg plugin ships the binary), so no system
 ffmpeg is needed.
 
 Each distinct picture crosses the pipe to ffmpeg once, stamped with its start
-on the 30 fps grid; ffmpeg's fps filter repeats it for as long as it is
-shown (a stage held for 2 s becomes 60 frames), so the file has one frame
-every 1/30 s, as a constant-rate video must. Sending the 60 copies through
-the pipe instead costs about fifteen times the CPU at 1920×1080 for the same
-file.
+on the 30 fps grid, and is converted to yuv420p once; ffmpeg's fps filter
+then repeats it for as long as it is shown (a stage held for 2 s becomes 60
+frames), so the file has one frame every 1/30 s, as a constant-rate video
+must. Only the encoder sees the repeats: at 1920×1080, encoding them is
+about 5.7 s of CPU for the default animation (55 pictures, 596 frames).
 """
 
 from __future__ import annotations

@@ -154,8 +154,7 @@ class Renderer:
     def compiled(self, key: object) -> dict:
         """The Vega spec a `compile_and_render` job compiled to."""
         if key not in self._compiled:
-            self._compiled[key], png = self._result(key)
-            self._jobs[key] = _Job("vega", {}, result=png, finished=True)
+            self._compiled[key], _ = self._result(key)  # the job keeps its PNG for `get`
         return self._compiled[key]
 
     def __contains__(self, key: object) -> bool:
