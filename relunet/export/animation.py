@@ -77,7 +77,7 @@ def check_mp4(settings: ExportSettings) -> ExportSettings:
 
 
 def render_mp4(settings: ExportSettings, on_progress: Progress = None) -> bytes:
-    """The animation as an H.264 MP4 (30 fps grid, same holds and eases as the
+    """The animation as an H.264 MP4 (25 fps grid, same holds and eases as the
     GIF), as bytes."""
     return render_video(settings, on_progress)[0]
 
