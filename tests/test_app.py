@@ -199,6 +199,23 @@ def test_a_failing_export_is_one_line_and_the_progress_bar_is_gone(monkeypatch):
     assert error.value == "The GIF could not be made: ValueError: no such stage"
 
 
+def test_a_pool_made_before_its_module_was_reloaded_is_shut_and_replaced():
+    import threading
+
+    from ui.export_panel import export_pool, is_current_pool
+
+    class PoolOfTheOldModule:  # what a reload leaves in the cache: same name, another class
+        def __init__(self):
+            self.shut = threading.Event()
+
+        def shutdown(self):
+            self.shut.set()
+
+    stale = PoolOfTheOldModule()
+    assert not is_current_pool(stale) and stale.shut.wait(timeout=10)
+    assert is_current_pool(export_pool())
+
+
 @pytest.mark.parametrize("tiny", ["-1e-12", "-0.0", "-0.004"])
 def test_a_tiny_negative_weight_never_shows_as_minus_zero(tiny):
     at = open_page({"w1": tiny, "b3": tiny, "stage": "6"})

@@ -1,6 +1,7 @@
 """relunet.export.pool: one bounded, shared, self-healing pool of export workers."""
 
 import os
+import pickle
 import signal
 import threading
 import time
@@ -81,6 +82,31 @@ def test_a_worker_that_always_dies_fails_in_one_line(pool):
     with pytest.raises(ExportFailed) as failed:
         pool(workers=1).submit(pool_jobs.always_dies, None).result(WAIT_S)
     assert "stopped unexpectedly" in str(failed.value) and "\n" not in str(failed.value)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_pool_whose_own_thread_dies_is_replaced_and_its_job_retried(pool, monkeypatch):
+    """The standard library's pool starts each recycled worker's successor from its own thread; if that
+    start fails (in a live server, after this module is reloaded the old worker class no longer pickles),
+    the thread dies, and nothing else would hand the next job to a worker until the job's timeout."""
+    from relunet.export import pool as pool_module
+
+    shared = pool(workers=1, max_tasks_per_child=1, job_timeout_s=WAIT_S * 10)
+    first = shared.submit(pool_jobs.pid_after, 0.5)
+    start, failures = pool_module._WorkerProcess._Popen, []
+
+    def fails_once(process):
+        if not failures:
+            failures.append(process)
+            raise pickle.PicklingError("Can't pickle the worker: it's not the same object")
+        return start(process)
+
+    monkeypatch.setattr(pool_module._WorkerProcess, "_Popen", staticmethod(fails_once))
+    second = shared.submit(pool_jobs.pid_after, 0.1)  # waits for the only worker, which then leaves
+    began = time.monotonic()
+    assert first.result(WAIT_S) and second.result(WAIT_S)
+    assert failures, "the successor's start never failed: this test tested nothing"
+    assert time.monotonic() - began < 30  # replaced within seconds, not at the job's timeout
 
 
 def test_an_error_in_the_job_is_reported_and_not_retried(pool):

@@ -14,6 +14,7 @@ id that was gone ("Deferred file ... not found") and nothing downloaded.
 Bytes are stored under their content's hash, the same id on every rerun.
 """
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -63,7 +64,17 @@ def animation_job(extension: str):
     return {"gif": gif_job, "mp4": mp4_job, "pptx": deck_job}[extension]
 
 
-@st.cache_resource
+def is_current_pool(pool: ExportPool) -> bool:
+    """False for a pool made before its module was reloaded (code changed under a running server, with the
+    file watcher on): its workers' class no longer pickles, so it could start no worker. It is shut down, in
+    the background, and a new pool made in its place."""
+    if type(pool) is ExportPool:
+        return True
+    threading.Thread(target=pool.shutdown, name="stale-pool-shutdown", daemon=True).start()
+    return False
+
+
+@st.cache_resource(validate=is_current_pool)
 def export_pool() -> ExportPool:
     return ExportPool(workers=POOL_WORKERS, max_tasks_per_child=1, memory_budget_mb=WORKERS_MEMORY_MB)
 

@@ -103,6 +103,12 @@ def _run_job(job_id: int, run: Job, settings: Any) -> bytes:
     return run(settings, on_progress)
 
 
+def _pool_thread_died(executor: ProcessPoolExecutor | None) -> bool:
+    """True if the standard-library pool's own thread has ended (reads a private attribute, guarded)."""
+    thread = getattr(executor, "_executor_manager_thread", None)
+    return thread is not None and not thread.is_alive()
+
+
 @dataclass(eq=False)
 class Ticket:
     """One job as the sessions waiting for it see it."""
@@ -256,9 +262,9 @@ class ExportPool:
             self._running[ticket.job_id] = ticket
             try:
                 inner = self._executor.submit(_run_job, ticket.job_id, ticket.run, ticket.settings)
-            except (BrokenProcessPool, RuntimeError) as error:
+            except Exception as error:  # broken, shut, or unable to start a worker: this pool is done
                 inner = Future()
-                inner.set_exception(BrokenProcessPool(str(error)))
+                inner.set_exception(BrokenProcessPool(f"{type(error).__name__}: {error}"))
             ticket.attempt_future = inner
             started.append((ticket, self._executor, inner))
         return started
@@ -327,6 +333,11 @@ class ExportPool:
                         ticket.worker_pid, ticket.done_frames, ticket.total_frames = pid, done, total
                 overdue = [t for t in self._running.values()
                            if t.killed is None and now - t.started > self.job_timeout_s]
+                # The pool's own thread hands out jobs and starts each recycled worker's successor. If starting one
+                # fails there (it is pickled: after this module is reloaded in a live server, the old worker class
+                # no longer pickles), that thread dies and its jobs would wait for the timeout above. Seen dead here,
+                # with the lock held, every callback it ran has run: what is still running on it is stranded.
+                stranded = list(self._running.values()) if _pool_thread_died(self._executor) else []
                 lost = [t for t in self._running.values() if t.killed is not None and now - t.killed > KILL_GRACE_S]
                 executor = self._executor
                 for ticket in overdue:
@@ -339,6 +350,14 @@ class ExportPool:
                         pass
                 elif executor is not None:  # it never reached a worker: the pool itself is stuck
                     threading.Thread(target=stop_executor, args=(executor,), daemon=True).start()
+            for ticket in stranded:  # retried on a new pool, once, like a job whose worker died
+                failed = Future()
+                failed.set_exception(BrokenProcessPool("the pool's own thread stopped"))
+                with self._lock:
+                    if self._running.get(ticket.job_id) is not ticket:
+                        continue
+                    ticket.attempt_future = failed
+                self._finished(ticket, executor, failed)
             for ticket in lost:  # killed, yet the pool never reported it: give up on that pool, fail it here
                 failed = Future()
                 failed.set_exception(BrokenProcessPool("the worker did not answer"))
