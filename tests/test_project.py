@@ -38,7 +38,8 @@ def test_community_cloud_layout():
     for stray in ("Pipfile", "uv.lock", "poetry.lock", "environment.yml"):
         assert not os.path.exists(os.path.join(ROOT, stray))
     config = tomllib.loads(read(".streamlit/config.toml"))
-    assert set(config) <= {"theme", "browser", "client", "runner"}  # nothing Community Cloud overrides
+    assert set(config) <= {"theme", "browser", "client", "runner", "server"}
+    assert set(config.get("server", {})) <= {"fileWatcherType"}  # no port, address or the like: Cloud sets those
 
 
 def test_lint_is_clean():
