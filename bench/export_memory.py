@@ -66,8 +66,9 @@ def main() -> int:
     print(f"peer: peak tree RSS {' '.join(f'{mb:.0f}' for mb in peer_mb)} MB, median {statistics.median(peer_mb):.0f}")
     print(f"ratio ours / peer: {statistics.median(ours_mb) / statistics.median(peer_mb):.2f} (target <= 0.8)")
     if floor_mb:
+        floor_ratio = statistics.median(floor_mb) / statistics.median(peer_mb)
         print(f"floor: peak tree RSS {' '.join(f'{mb:.0f}' for mb in floor_mb)} MB, median "
-              f"{statistics.median(floor_mb):.0f}; ratio floor / peer {statistics.median(floor_mb) / statistics.median(peer_mb):.2f}")
+              f"{statistics.median(floor_mb):.0f}; ratio floor / peer {floor_ratio:.2f}")
     return 0
 
 

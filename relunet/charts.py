@@ -267,7 +267,8 @@ def _stage_layers(
     y_scale = alt.Scale(domain=list(y_domain), nice=False)
     legend = alt.Legend(
         title=None, orient="top", symbolType="stroke", symbolStrokeWidth=style.line_width,
-        labelFontSize=style.font_size, labelColor=TEXT_COLOUR, symbolSize=style.font_size * LINE_SYMBOL_AREA, labelLimit=0,
+        labelFontSize=style.font_size, labelColor=TEXT_COLOUR, symbolSize=style.font_size * LINE_SYMBOL_AREA,
+        labelLimit=0,
     )
     # Context and the stage's own curve share one colour/dash scale, so one
     # legend names them all; width and opacity are per layer, not encoded.
