@@ -268,7 +268,7 @@ def _stage_layers(
     legend = alt.Legend(
         title=None, orient="top", symbolType="stroke", symbolStrokeWidth=style.line_width,
         labelFontSize=style.font_size, labelColor=TEXT_COLOUR, symbolSize=style.font_size * LINE_SYMBOL_AREA,
-        labelLimit=0,
+        labelLimit=0, padding=0,  # given, not left to the page's theme (8 px there, none in the export)
     )
     # Context and the stage's own curve share one colour/dash scale, so one
     # legend names them all; width and opacity are per layer, not encoded.
