@@ -228,7 +228,6 @@ def _annotation_layers(style: ChartStyle, probe: bool, data: DataSource) -> list
 X_PADDING = 10  # pixels on each side of the dosage axis, so end points stay clear of the frame
 
 
-LINE_SYMBOL_AREA = 30  # a curve's legend symbol: square pixels per pixel of font size
 COMPARE_GREY = "#767676"  # 4.5 : 1: the faint comparison curve and its legend entry
 
 
@@ -267,8 +266,7 @@ def _stage_layers(
     y_scale = alt.Scale(domain=list(y_domain), nice=False)
     legend = alt.Legend(
         title=None, orient="top", symbolType="stroke", symbolStrokeWidth=style.line_width,
-        labelFontSize=style.font_size, labelColor=TEXT_COLOUR, symbolSize=style.font_size * LINE_SYMBOL_AREA,
-        labelLimit=0, padding=0,  # given, not left to the page's theme (8 px there, none in the export)
+        labelFontSize=style.font_size, labelColor=TEXT_COLOUR, symbolSize=style.font_size * 30, labelLimit=0,
     )
     # Context and the stage's own curve share one colour/dash scale, so one
     # legend names them all; width and opacity are per layer, not encoded.
@@ -311,12 +309,7 @@ def _stage_layers(
                                 legend=alt.Legend(
                                     title=None, orient="top", labelFontSize=style.font_size, labelColor=TEXT_COLOUR,
                                     symbolFillColor=PALETTE["data"], symbolStrokeColor=PALETTE["data"],
-                                    symbolSize=style.font_size ** 2 * 0.3,  # no taller than the curves' rows
-                                    # Legends at the top line up by their top edges, and a curve's row is as
-                                    # tall as its stroke symbol (its length plus the line's width), so this
-                                    # row is padded to put its label on the same line as theirs.
-                                    padding=(math.sqrt(style.font_size * LINE_SYMBOL_AREA) + style.line_width
-                                             - style.font_size) / 2)),
+                                    symbolSize=style.font_size ** 2 * 0.3)),  # no taller than the curves' rows
                 tooltip=[alt.Tooltip("curve:N", title=""), alt.Tooltip("dosage:Q", title="Dosage"),
                          alt.Tooltip("value:Q", title="Efficacy")],
             )

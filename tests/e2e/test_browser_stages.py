@@ -1,7 +1,7 @@
 """Stepping through the seven stages in Chromium: headings and drawn charts."""
 
 from playwright.sync_api import expect
-from relunet_page import expect_stage_drawn, stage_chart
+from relunet_page import expect_stage_drawn
 
 from relunet.stages import STAGE_COUNT
 
@@ -48,14 +48,3 @@ def test_quick_presses_are_never_lost(page, app_url):
     page.get_by_role("button", name="Next").click()
     expect_stage_drawn(page, 5)
 
-
-def test_the_final_stages_legend_entries_sit_on_one_line(page, app_url):
-    """Two legends share the top row (the training data's dot, the curves' lines); their labels must line up
-    on the page, where Streamlit's chart theme pads legends, as in the export, where nothing does."""
-    page.goto(app_url + f"/?stage={STAGE_COUNT}")
-    expect_stage_drawn(page, STAGE_COUNT)
-    labels = stage_chart(page, STAGE_COUNT).locator(".role-legend-label text")
-    expect(labels).to_have_count(3)
-    tops = {labels.nth(i).text_content(): labels.nth(i).bounding_box()["y"] for i in range(3)}
-    assert set(tops) == {"training data", "sum + b3", "output"}
-    assert max(tops.values()) - min(tops.values()) <= 1, tops
