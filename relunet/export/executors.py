@@ -20,6 +20,13 @@ def exit_with_parent(parent: int, check_every_s: float = 1.0) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def pool_thread_died(executor: ProcessPoolExecutor | None) -> bool:
+    """True if the pool's own thread (which hands out jobs and replaces workers) has ended; reads a private
+    attribute, guarded: without it, False."""
+    thread = getattr(executor, "_executor_manager_thread", None)
+    return thread is not None and not thread.is_alive()
+
+
 def stop_executor(executor: ProcessPoolExecutor) -> None:
     """Kill the pool's worker processes and let the pool's own thread wind down.
 

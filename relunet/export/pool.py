@@ -40,7 +40,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from relunet.export.executors import exit_with_parent, stop_executor
+from relunet.export.executors import exit_with_parent, pool_thread_died, stop_executor
 
 # After killing an overdue job's worker, how long the pool may take to report the job as failed.
 KILL_GRACE_S = 30.0
@@ -101,12 +101,6 @@ def _run_job(job_id: int, run: Job, settings: Any) -> bytes:
         _progress_queue.put((job_id, pid, done, total))
 
     return run(settings, on_progress)
-
-
-def _pool_thread_died(executor: ProcessPoolExecutor | None) -> bool:
-    """True if the standard-library pool's own thread has ended (reads a private attribute, guarded)."""
-    thread = getattr(executor, "_executor_manager_thread", None)
-    return thread is not None and not thread.is_alive()
 
 
 @dataclass(eq=False)
@@ -337,7 +331,7 @@ class ExportPool:
                 # fails there (it is pickled: after this module is reloaded in a live server, the old worker class
                 # no longer pickles), that thread dies and its jobs would wait for the timeout above. Seen dead here,
                 # with the lock held, every callback it ran has run: what is still running on it is stranded.
-                stranded = list(self._running.values()) if _pool_thread_died(self._executor) else []
+                stranded = list(self._running.values()) if pool_thread_died(self._executor) else []
                 lost = [t for t in self._running.values() if t.killed is not None and now - t.killed > KILL_GRACE_S]
                 executor = self._executor
                 for ticket in overdue:
@@ -351,18 +345,21 @@ class ExportPool:
                 elif executor is not None:  # it never reached a worker: the pool itself is stuck
                     threading.Thread(target=stop_executor, args=(executor,), daemon=True).start()
             for ticket in stranded:  # retried on a new pool, once, like a job whose worker died
-                failed = Future()
-                failed.set_exception(BrokenProcessPool("the pool's own thread stopped"))
-                with self._lock:
-                    if self._running.get(ticket.job_id) is not ticket:
-                        continue
-                    ticket.attempt_future = failed
-                self._finished(ticket, executor, failed)
+                self._fail_attempt(ticket, "the pool's own thread stopped", executor, give_up=False)
             for ticket in lost:  # killed, yet the pool never reported it: give up on that pool, fail it here
-                failed = Future()
-                failed.set_exception(BrokenProcessPool("the worker did not answer"))
-                with self._lock:
-                    if self._executor is executor:
-                        self._executor = None
-                    ticket.attempt_future, ticket.attempts = failed, self._retries + 1
-                self._finished(ticket, None, failed)
+                self._fail_attempt(ticket, "the worker did not answer", executor, give_up=True)
+
+    def _fail_attempt(self, ticket: Ticket, why: str, executor: ProcessPoolExecutor | None, give_up: bool) -> None:
+        """Settle an attempt its pool will never report: as a broken pool (retried once on a new one), or,
+        with `give_up`, by dropping that pool and failing the job at once."""
+        failed = Future()
+        failed.set_exception(BrokenProcessPool(why))
+        with self._lock:
+            if give_up and self._executor is executor:
+                self._executor = None
+            if self._running.get(ticket.job_id) is not ticket:
+                return  # settled meanwhile
+            ticket.attempt_future = failed
+            if give_up:
+                ticket.attempts = self._retries + 1
+        self._finished(ticket, None if give_up else executor, failed)

@@ -47,4 +47,3 @@ def test_quick_presses_are_never_lost(page, app_url):
     page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Next").click()
     expect_stage_drawn(page, 5)
-
