@@ -38,3 +38,17 @@ def raises(settings, on_progress):
 def hangs(settings, on_progress):
     on_progress(0, 1)
     time.sleep(3600)
+
+
+def floods_progress_then_dies_once(marker, on_progress):
+    """First time: report progress as fast as it can and die while the reports are still being sent
+    (a worker killed mid-report, as the pool's timeout or the system may kill one). Then: a normal job."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        for step in range(20_000):
+            on_progress(step, 20_000)
+        os.kill(os.getpid(), signal.SIGKILL)
+    for step in range(1, 5):
+        on_progress(step, 4)
+        time.sleep(0.05)
+    return b"made"

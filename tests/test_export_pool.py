@@ -78,6 +78,20 @@ def test_a_worker_that_dies_is_retried_once(pool, tmp_path):
     assert pool(workers=1).submit(pool_jobs.dies_once, str(tmp_path / "m")).result(WAIT_S) == b"second time lucky"
 
 
+def test_a_worker_killed_while_reporting_progress_leaves_the_pool_working(pool, tmp_path):
+    """Killed while its progress reports were still on their way to the server, a worker must not take
+    the channel down with it: later workers report progress and exit, and later jobs run."""
+    shared = pool(workers=1, max_tasks_per_child=1)
+    retried = shared.submit(pool_jobs.floods_progress_then_dies_once, str(tmp_path / "m"))
+    assert retried.result(WAIT_S) == b"made"
+    after = shared.submit(pool_jobs.pid_after, 0.2)
+    assert after.result(WAIT_S)
+    deadline = time.monotonic() + WAIT_S
+    while after.progress() != (4, 4) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert after.progress() == (4, 4)
+
+
 def test_a_worker_that_always_dies_fails_in_one_line(pool):
     with pytest.raises(ExportFailed) as failed:
         pool(workers=1).submit(pool_jobs.always_dies, None).result(WAIT_S)

@@ -47,7 +47,7 @@ KILL_GRACE_S = 30.0
 
 Job = Callable[[Any, Callable[[int, int], None]], bytes]
 
-_progress_queue = None  # in a worker: where progress goes (set by _start_worker)
+_progress_channel = None  # in a worker: the write end of the pool's progress pipe (set by _start_worker)
 
 
 class ExportFailed(Exception):
@@ -84,21 +84,21 @@ class _WorkerContext(multiprocessing.context.SpawnContext):
     Process = _WorkerProcess
 
 
-def _start_worker(progress_queue, server_pid: int) -> None:
+def _start_worker(progress_channel, server_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the server's terminal is the server's to answer
     os.nice(WORKER_NICENESS)
     exit_with_parent(server_pid)
-    global _progress_queue
-    _progress_queue = progress_queue
+    global _progress_channel
+    _progress_channel = progress_channel
 
 
 def _run_job(job_id: int, run: Job, settings: Any) -> bytes:
     """In a worker: run the job, reporting this process and the job's progress."""
     pid = os.getpid()
-    _progress_queue.put((job_id, pid, 0, 0))
+    _progress_channel.send((job_id, pid, 0, 0))
 
     def on_progress(done: int, total: int) -> None:
-        _progress_queue.put((job_id, pid, done, total))
+        _progress_channel.send((job_id, pid, done, total))
 
     return run(settings, on_progress)
 
@@ -167,7 +167,11 @@ class ExportPool:
         self._retries = retries
         self._lock = threading.Lock()
         self._context = _WorkerContext()  # spawned: a server's threads must not be forked
-        self._progress = self._context.Queue()
+        # Progress goes over a plain pipe, not a multiprocessing.Queue: a queue's writers share a lock, and a
+        # worker killed while its queue thread held it (the timeout's kill, say) left every later worker
+        # unable to report progress, or to exit, which stalled the pool. Each report is one write of well
+        # under PIPE_BUF bytes, which the system keeps whole between writers without any lock.
+        self._progress, self._progress_writer = self._context.Pipe(duplex=False)
         self._executor: ProcessPoolExecutor | None = None
         self._ids = itertools.count(1)
         self._waiting: deque[Ticket] = deque()
@@ -229,7 +233,7 @@ class ExportPool:
                 ticket.future.set_exception(ExportFailed("the server is shutting down"))
         if executor is not None:
             stop_executor(executor)
-        self._progress.put(None)
+        self._progress_writer.send(None)
         self._watcher.join(timeout=5)
 
     # --- inside ---------------------------------------------------------------
@@ -247,7 +251,7 @@ class ExportPool:
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(
                     self.workers, mp_context=self._context, initializer=_start_worker,
-                    initargs=(self._progress, os.getpid()),
+                    initargs=(self._progress_writer, os.getpid()),
                     max_tasks_per_child=self._max_tasks_per_child,
                 )
             ticket.attempts += 1
@@ -306,10 +310,7 @@ class ExportPool:
         """Progress from the workers, and the timeout: a job running too long has its worker killed (and is
         then retried once, like any job whose worker died)."""
         while True:
-            try:
-                message = self._progress.get(timeout=1.0)
-            except Exception:  # queue.Empty: nothing reported this second
-                message = ()
+            message = self._progress.recv() if self._progress.poll(1.0) else ()  # () if nothing this second
             if message is None:
                 return
             if not threading.main_thread().is_alive():  # the server is exiting: it must not wait for exports
