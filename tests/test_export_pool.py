@@ -167,8 +167,8 @@ def test_jobs_that_need_more_memory_than_is_left_wait_their_turn(pool, tmp_path)
     assert all(start >= first_end for start, _ in spans[1:])  # nothing ran beside the first big job
 
 
-def test_a_worker_ends_when_its_server_is_killed(tmp_path):
-    """The server killed outright (no clean-up runs): its export worker must not render on, orphaned."""
+def start_server_with_a_long_export(then: str):
+    """A stand-in server: a process whose pool runs a 10-minute export; prints the worker's pid, then runs `then`."""
     import subprocess
     import sys
 
@@ -181,12 +181,13 @@ def test_a_worker_ends_when_its_server_is_killed(tmp_path):
         "ticket = pool.submit(pool_jobs.pid_after, 600.0)\n"
         "while not pool.worker_pids(): time.sleep(0.05)\n"
         "print(pool.worker_pids()[0], flush=True)\n"
-        "time.sleep(600)\n"
+        f"{then}\n"
     )
     server = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    worker = int(server.stdout.readline())
-    server.kill()
-    server.wait()
+    return server, int(server.stdout.readline())
+
+
+def assert_ends(worker: int) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -198,3 +199,27 @@ def test_a_worker_ends_when_its_server_is_killed(tmp_path):
         time.sleep(0.1)
     os.kill(worker, signal.SIGKILL)
     pytest.fail("the worker outlived its server")
+
+
+def test_a_worker_ends_when_its_server_is_killed():
+    """The server killed outright (no clean-up runs): its export worker must not render on, orphaned."""
+    server, worker = start_server_with_a_long_export(then="time.sleep(600)")
+    server.kill()
+    server.wait()
+    assert_ends(worker)
+
+
+def test_a_server_that_exits_does_not_wait_for_a_running_export():
+    """A normal exit (the script ends, as a server's does once stopped): the export is killed, not waited for."""
+    import subprocess
+
+    server, worker = start_server_with_a_long_export(then="print('done', flush=True)")
+    assert server.stdout.readline() == "done\n"
+    try:
+        server.wait(timeout=WAIT_S)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail("the exiting process waited for its export")
+    assert server.returncode == 0
+    assert_ends(worker)

@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 import types
+import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -60,6 +61,21 @@ WORKER_NICENESS = 19  # the lowest priority: a click preempts an export at once
 
 
 _main_swap = threading.Lock()
+
+_live_pools: weakref.WeakSet[ExportPool] = weakref.WeakSet()
+
+
+def _stop_every_pool() -> None:
+    """At interpreter exit: shut every pool, killing its workers. Without this, the standard library's own
+    exit hook would wait for each running export to finish, and then for its worker to exit."""
+    for pool in list(_live_pools):
+        pool.shutdown()
+
+
+# The standard library's pools join their threads in a hook of threading's exit, not of atexit (which runs
+# later); such hooks run last-registered first, and concurrent.futures registered its own on import, above.
+# Private, so guarded: without it exit still works, only waiting for running exports.
+getattr(threading, "_register_atexit", lambda hook: None)(_stop_every_pool)
 
 
 class _WorkerProcess(multiprocessing.context.SpawnProcess):
@@ -181,6 +197,7 @@ class ExportPool:
         self._closed = False
         self._watcher = threading.Thread(target=self._watch, name="export-pool-watch", daemon=True)
         self._watcher.start()
+        _live_pools.add(self)
 
     # --- what sessions call ---------------------------------------------------
 
@@ -222,6 +239,8 @@ class ExportPool:
 
     def shutdown(self) -> None:
         with self._lock:
+            if self._closed:
+                return
             self._closed = True
             executor, self._executor = self._executor, None
             tickets = list(self._waiting) + list(self._running.values())
