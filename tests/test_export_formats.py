@@ -9,23 +9,26 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
+from fractions import Fraction
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from relunet.bounds import BOUNDS
 from relunet.export import ExportSettings, slide
 from relunet.export.animation import render_animation, render_mp4, render_stage_svg, render_stills_zip
 from relunet.export.cli import main
 from relunet.export.deck import render_deck
 from relunet.export.formats import FormatError, resolve
-from relunet.export.mp4 import FPS, frame_ticks
+from relunet.export.mp4 import MIN_FPS, frame_ticks, grid_fps
 from relunet.facts import facts_for
 from relunet.network import ARTICLE_PARAMS
 from relunet.stages import STAGES, stage
 from relunet.wording import num
 
 SMALL = ExportSettings(width=320, height=180, tween=2, hold_ms=1000, final_hold_ms=2000, tween_ms=100, processes=1)
+FPS = grid_fps(SMALL.tween_ms)  # 20
 CUSTOM = ARTICLE_PARAMS.with_values(w3=-20.0, b3=-7.5)
 
 
@@ -72,8 +75,8 @@ def test_mp4_is_h264_yuv420p_on_the_grid_and_lasts_as_long_as_the_plan(mp4_file,
     assert meta["pix_fmt"].startswith("yuv420p")
     assert meta["size"] == (320, 180)
     total_s = sum(animation.durations_ms) / 1000
-    assert meta["duration"] == pytest.approx(total_s, abs=1 / FPS)
-    assert count == sum(frame_ticks(animation.durations_ms)) == round(total_s * FPS)
+    assert meta["duration"] == pytest.approx(total_s, abs=float(1 / FPS))
+    assert count == sum(frame_ticks(animation.durations_ms, FPS)) == round(total_s * FPS)
 
 
 def test_mp4_has_a_constant_frame_rate_and_starts_playing_at_once(mp4_file, animation):
@@ -82,7 +85,7 @@ def test_mp4_has_a_constant_frame_rate_and_starts_playing_at_once(mp4_file, anim
     probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-i", str(mp4_file), "-vf", "showinfo", "-f", "null",
                             "-"], capture_output=True, text=True, timeout=60)
     times = [float(t) for t in re.findall(r"pts_time:([0-9.]+)", probe.stderr)]
-    assert len(times) == sum(frame_ticks(animation.durations_ms))  # every frame stored, none implied
+    assert len(times) == sum(frame_ticks(animation.durations_ms, FPS))  # every frame stored, none implied
     assert times[0] == 0.0
     assert all(round((later - earlier) * FPS, 3) == 1 for earlier, later in zip(times, times[1:]))
     data = mp4_file.read_bytes()
@@ -98,9 +101,21 @@ def test_mp4_first_and_last_frames_are_the_held_stills(mp4_file, animation):
         assert np.abs(decoded.astype(int) - other).mean() > 3 * difference  # ...and not another stage's
 
 
-def test_frame_ticks_round_to_the_grid_without_drifting():
-    ticks = frame_ticks([60] * 50 + [2000])
-    assert set(ticks[:50]) == {1, 2} and sum(ticks) == round((50 * 60 + 2000) * FPS / 1000)
+def test_the_frame_rate_gives_every_in_between_frame_the_same_whole_number_of_frames():
+    assert grid_fps(60) == Fraction(50, 3) and grid_fps(100) == 20 and grid_fps(20) == 50 and grid_fps(1000) == 15
+    low, high = BOUNDS["tween_time"].low, BOUNDS["tween_time"].high
+    for tween_ms in range(round(low * 1000), round(high * 1000) + 1):
+        fps = grid_fps(tween_ms)
+        assert MIN_FPS <= fps < 2 * MIN_FPS or fps == Fraction(1000, tween_ms), tween_ms
+        assert (tween_ms * fps / 1000).denominator == 1, tween_ms
+
+
+def test_frame_ticks_round_holds_to_the_grid_without_drifting():
+    fps = grid_fps(60)
+    ticks = frame_ticks([60] * 50 + [2000] + [60] * 50 + [5000], fps)
+    assert set(ticks[:50] + ticks[51:101]) == {1}  # even motion: each in-between picture one frame
+    assert ticks[50] == 33  # 2000 ms is 33.3 frames of 60 ms
+    assert sum(ticks) == round((100 * 60 + 7000) * fps / 1000)  # the error does not add up
 
 
 # --- PowerPoint deck ---------------------------------------------------------

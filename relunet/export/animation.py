@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from relunet import bounds
 from relunet.export.gif import encode_gif
 from relunet.export.layout import Placement
-from relunet.export.mp4 import encode_mp4, even_size_problem
+from relunet.export.mp4 import encode_mp4, even_size_problem, grid_fps
 from relunet.export.settings import ExportSettings, FramePlan, frame_plan
 from relunet.network import Params
 from relunet.style import SLIDE_SIZE
@@ -77,8 +77,8 @@ def check_mp4(settings: ExportSettings) -> ExportSettings:
 
 
 def render_mp4(settings: ExportSettings, on_progress: Progress = None) -> bytes:
-    """The animation as an H.264 MP4 (25 fps grid, same holds and eases as the
-    GIF), as bytes."""
+    """The animation as an H.264 MP4 (a constant frame rate that gives every
+    in-between frame the same time, same holds and eases as the GIF), as bytes."""
     return render_video(settings, on_progress)[0]
 
 
@@ -102,7 +102,7 @@ def render_video(settings: ExportSettings, on_progress: Progress = None) -> tupl
         from relunet.export.frames import stream_frames
 
         frames, _ = stream_frames(settings, plan, renderer, on_progress, indexed=False)
-        movie = encode_mp4(keeping_held(frames), [p.duration_ms for p in plan])
+        movie = encode_mp4(keeping_held(frames), [p.duration_ms for p in plan], grid_fps(settings.tween_ms))
     return movie, held
 
 

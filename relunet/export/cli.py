@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  python -m relunet.export --lesson fit --out fit.gif\n"
             "  python -m relunet.export --lesson fit --mode all --seed 27 --out backprop.gif\n"
             "  python -m relunet.export --out small.gif --width 640 --height 360 --tween 4 --hold 3\n"
-            "\nDurations are in seconds; a GIF rounds them to 0.01 s, an MP4 to its 25 fps grid."
+            "\nDurations are in seconds; a GIF rounds them to 0.01 s, an MP4 to its frame grid."
         ),
         formatter_class=_HelpFormatter,
     )

@@ -22,7 +22,7 @@ class Format:
 _FRAMES = f"7 held + 6 × TWEEN in-between frames of WIDTH×HEIGHT, at most {MAX_TOTAL_MEGAPIXELS} megapixels in all"
 FORMATS: dict[str, Format] = {
     "gif": Format("gif", "looping animated GIF", _FRAMES),
-    "mp4": Format("mp4", "H.264 video (yuv420p, 25 fps grid, +faststart)", _FRAMES + "; WIDTH and HEIGHT even"),
+    "mp4": Format("mp4", "H.264 video (yuv420p, constant frame rate, +faststart)", _FRAMES + "; WIDTH and HEIGHT even"),
     "pptx": Format("pptx", "PowerPoint deck: title slide with the MP4, one slide per stage with speaker notes, "
                            "closing slide", "as mp4 (default 1920×1080); 9 slides", default_size=(1920, 1080)),
     "png": Format("png", "still of one stage (--stage N), or a ZIP of all seven", "one frame of WIDTH×HEIGHT each",

@@ -1,26 +1,29 @@
-"""MP4 encoding: H.264 in yuv420p at a constant 25 fps, the moov atom up
+"""MP4 encoding: H.264 in yuv420p at a constant frame rate, the moov atom up
 front (+faststart) so it starts playing while it loads: the combination
 PowerPoint, Keynote, QuickTime and every browser play. ffmpeg comes from
 imageio-ffmpeg (imageio's ffmpeg plugin ships the binary), so no system
 ffmpeg is needed.
 
-Each distinct picture crosses the pipe to ffmpeg once, stamped with its start
-on the 25 fps grid, and is converted to yuv420p once; ffmpeg's fps filter
-then repeats it for as long as it is shown (a stage held for 2 s becomes 50
-frames), so the file has one frame every 1/25 s, as a constant-rate video
-must. Only the encoder sees the repeats, and it spends about 6 ms on each at
-1920×1080 whatever the settings, so the frame rate sets the cost
-(bench/slide_pack.py).
+The frame rate is the animation's own: one frame per in-between frame's time
+(60 ms by default: 50/3, about 16.7 frames a second), doubled, tripled...
+until it is at least 15 a second. So every in-between picture shows for the
+same whole number of frames, and the motion is as even as the GIF's; at 25
+fps the default 60 ms pictures alternated between 40 and 80 ms. Holds are
+rounded to the grid (at most half a frame, 30 ms by default), without the
+error adding up.
 
-Why 25 fps, the PAL video standard, and not 30: the animation's fastest
-change is an in-between frame every 60 ms (about 17 a second), so either
-rate shows every picture, each for 40 or 80 ms here (33 or 67 at 30 fps);
-25 fps has a sixth fewer frames to encode. The x264 options below search
-less for motion (diamond search, whole pixels, one reference): a slide's
-pictures barely move, and the file stayed as sharp (the same PSNR against
-the stills to 1 dB) and as small. Together these took ffmpeg from 5.6 to
-2.9 s of CPU for the default animation at 1920×1080 (55 pictures, 497
-frames at 25 fps, 596 at 30).
+Each distinct picture crosses the pipe to ffmpeg once, stamped with its start
+on the grid, and is converted to yuv420p once; ffmpeg's fps filter then
+repeats it for as long as it is shown (a stage held for 2 s becomes 33
+frames), so the file has a frame on every tick, as a constant-rate video
+must. Only the encoder sees the repeats, and it spends about 6 ms on each at
+1920×1080 whatever the settings, so the frame count sets the cost
+(bench/slide_pack.py): 331 frames for the default animation, 497 at 25 fps.
+The x264 options below search less for motion (diamond search, whole pixels,
+one reference; a slide's pictures barely move, and the file stayed as sharp,
+the same PSNR against the stills to 1 dB, and as small), and x264 runs on one
+thread: the export's renderer has the other cores, and threads cost x264 a
+tenth more CPU in all.
 """
 
 from __future__ import annotations
@@ -30,21 +33,31 @@ import queue
 import tempfile
 import threading
 from collections.abc import Iterable
+from fractions import Fraction
 
-FPS = 25  # see above
+MIN_FPS = 15  # see above
 # Frames waiting for ffmpeg. While ffmpeg encodes a hold (50 frames of one
 # picture for 2 s), the renderer goes on with the next frames instead of
 # waiting on the pipe (at 1920×1080 and 30 fps that took the MP4 from 1.34× the
 # GIF's time to 1.30×, bench/slide_pack.py); each waiting frame costs W×H×3 bytes.
 QUEUED_FRAMES = 4
 CODEC_ARGS = ["-preset", "veryfast", "-crf", "20", "-tune", "animation", "-profile:v", "high", "-bf", "0",
-              "-x264-params", "me=dia:subme=0:trellis=0:ref=1"]
+              "-x264-params", "me=dia:subme=0:trellis=0:ref=1", "-threads", "1"]
 
 
-def frame_ticks(durations_ms: list[int], fps: int = FPS) -> list[int]:
+def grid_fps(tween_ms: int) -> Fraction:
+    """The video's frame rate for in-between frames of `tween_ms`: a whole number of frames per in-between
+    frame, at least MIN_FPS a second (60 ms: 50/3; 100 ms: 20; 20 ms: 50)."""
+    per_tween = 1
+    while Fraction(1000 * per_tween, tween_ms) < MIN_FPS:
+        per_tween += 1
+    return Fraction(1000 * per_tween, tween_ms)
+
+
+def frame_ticks(durations_ms: list[int], fps: Fraction) -> list[int]:
     """How many ticks of the frame grid each frame lasts: its start and end
     rounded to the grid, so no rounding error adds up over the animation (a
-    60 ms in-between frame lasts 1 or 2 ticks of 40 ms; the total is exact)."""
+    2000 ms hold on a 60 ms grid lasts 33 or 34 ticks; the total is exact)."""
     ticks, start = [], 0
     for duration in durations_ms:
         end = start + duration
@@ -105,7 +118,7 @@ class _Feeder:
             raise self._error
 
 
-def encode_mp4(frames: Iterable, durations_ms: list[int]) -> bytes:
+def encode_mp4(frames: Iterable, durations_ms: list[int], fps: Fraction) -> bytes:
     """An MP4 of RGB frames (H×W×3 uint8 arrays of one even size), each shown
     for its duration, as bytes. Frames are encoded as they come, so ffmpeg
     works while the next frame renders. A frame too short for the grid is
@@ -115,7 +128,7 @@ def encode_mp4(frames: Iterable, durations_ms: list[int]) -> bytes:
     import imageio_ffmpeg
     import numpy as np
 
-    ticks = frame_ticks(durations_ms)
+    ticks = frame_ticks(durations_ms, fps)
     kept = [t for t in ticks if t > 0]
     if not kept:
         raise ValueError("an MP4 needs at least one frame")
@@ -134,12 +147,12 @@ def encode_mp4(frames: Iterable, durations_ms: list[int]) -> bytes:
                     if problem:
                         raise ValueError(problem)
                     writer = imageio_ffmpeg.write_frames(
-                        path, (width, height), fps=FPS, codec="libx264", quality=None, macro_block_size=1,
+                        path, (width, height), fps=fps, codec="libx264", quality=None, macro_block_size=1,
                         ffmpeg_log_level="error",
                         # yuv420p before the fps filter: each picture is converted once, not once per repeat.
                         output_params=[*CODEC_ARGS, "-vf", f"setpts='{_start_times([*kept, 1])}',format=yuv420p,"
-                                       f"fps={FPS}", "-fps_mode", "passthrough",
-                                       "-video_track_timescale", str(FPS * 512), "-movflags", "+faststart"],
+                                       f"fps={fps}", "-fps_mode", "passthrough",
+                                       "-video_track_timescale", str(fps.numerator * 512), "-movflags", "+faststart"],
                     )
                     writer.send(None)  # start ffmpeg
                     feeder = _Feeder(writer)
