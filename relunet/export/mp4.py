@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 MIN_FPS = 15  # see above
-# Frames waiting for ffmpeg. While ffmpeg encodes a hold (50 frames of one
+# Frames waiting for ffmpeg. While ffmpeg encodes a hold (33 frames of one
 # picture for 2 s), the renderer goes on with the next frames instead of
 # waiting on the pipe (at 1920×1080 and 30 fps that took the MP4 from 1.34× the
 # GIF's time to 1.30×, bench/slide_pack.py); each waiting frame costs W×H×3 bytes.

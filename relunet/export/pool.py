@@ -252,8 +252,12 @@ class ExportPool:
                 ticket.future.set_exception(ExportFailed("the server is shutting down"))
         if executor is not None:
             stop_executor(executor)
-        self._progress_writer.send(None)
+        if self._watcher.is_alive():  # it reads the pipe, so this cannot block; it wakes it at once
+            self._progress_writer.send(None)
         self._watcher.join(timeout=5)
+        if not self._watcher.is_alive():
+            self._progress.close()
+            self._progress_writer.close()
 
     # --- inside ---------------------------------------------------------------
 
@@ -330,7 +334,7 @@ class ExportPool:
         then retried once, like any job whose worker died)."""
         while True:
             message = self._progress.recv() if self._progress.poll(1.0) else ()  # () if nothing this second
-            if message is None:
+            if message is None or self._closed:
                 return
             if not threading.main_thread().is_alive():  # the server is exiting: it must not wait for exports
                 with self._lock:
