@@ -6,7 +6,9 @@ import io
 import os
 import re
 import shutil
+import signal
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from fractions import Fraction
@@ -21,7 +23,7 @@ from relunet.export.animation import render_animation, render_mp4, render_stage_
 from relunet.export.cli import main
 from relunet.export.deck import render_deck
 from relunet.export.formats import FormatError, resolve
-from relunet.export.mp4 import MIN_FPS, frame_ticks, grid_fps
+from relunet.export.mp4 import MIN_FPS, EncoderFailed, encode_mp4, frame_ticks, grid_fps, is_complete_mp4
 from relunet.facts import facts_for
 from relunet.network import ARTICLE_PARAMS
 from relunet.stages import STAGES, stage
@@ -99,6 +101,75 @@ def test_mp4_first_and_last_frames_are_the_held_stills(mp4_file, animation):
         assert difference < 2  # lossy, but the same picture...
         other = animation.rgb(animation.held_index(4)).astype(int)
         assert np.abs(decoded.astype(int) - other).mean() > 3 * difference  # ...and not another stage's
+
+
+def top_level_boxes(data: bytes) -> list[tuple[bytes, bytes]]:
+    """(kind, whole box) for each top-level box of an MP4 ffmpeg wrote (32-bit sizes)."""
+    boxes, offset = [], 0
+    while offset < len(data):
+        size = int.from_bytes(data[offset: offset + 4], "big")
+        boxes.append((data[offset + 4: offset + 8], data[offset: offset + size]))
+        offset += size
+    return boxes
+
+
+def test_a_finished_mp4_is_told_from_an_unfinished_one(mp4_file):
+    data = mp4_file.read_bytes()
+    assert is_complete_mp4(data)
+    for cut in (8, len(data) // 2, len(data) - 1):
+        assert not is_complete_mp4(data[:cut])
+    boxes = top_level_boxes(data)
+    assert [kind for kind, _ in boxes][:2] == [b"ftyp", b"moov"]
+    without_index = b"".join(box for kind, box in boxes if kind != b"moov")  # as a killed ffmpeg leaves it
+    assert not is_complete_mp4(without_index)
+    index_last = b"".join(box for kind, box in boxes if kind != b"moov") + dict(boxes)[b"moov"]
+    assert not is_complete_mp4(index_last)
+
+
+def ffmpeg_children() -> list[int]:
+    children = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == os.getpid() and b"ffmpeg" in command:
+            children.append(int(entry))
+    return children
+
+
+def test_an_encoder_killed_mid_video_fails_in_one_line(animation):
+    def frames_then_kill():
+        for index in range(len(animation.plan)):
+            if index == 2:
+                for pid in ffmpeg_children():
+                    os.kill(pid, signal.SIGKILL)
+                time.sleep(0.2)
+            yield animation.rgb(index)
+
+    with pytest.raises(EncoderFailed) as failure:
+        encode_mp4(frames_then_kill(), animation.durations_ms, FPS)
+    assert "\n" not in str(failure.value) and "ffmpeg" in str(failure.value)
+    assert "FFMPEG COMMAND" not in str(failure.value)
+
+
+def test_an_encoder_that_stops_after_the_last_frame_is_not_taken_for_a_video(animation, monkeypatch):
+    """imageio-ffmpeg does not report how ffmpeg ended: a writer that takes every frame and leaves an unfinished
+    file (as a killed ffmpeg does) must fail the export, not hand that file on."""
+    import imageio_ffmpeg
+
+    def stops_early(path, *args, **kwargs):
+        with open(path, "wb") as out:
+            out.write(b"\x00\x00\x00\x10ftypisom\x00\x00\x02\x00" + b"\x00\x00\x00\x08mdat")
+        while True:
+            yield
+
+    monkeypatch.setattr(imageio_ffmpeg, "write_frames", stops_early)
+    with pytest.raises(EncoderFailed, match="before the video was finished"):
+        encode_mp4((animation.rgb(i) for i in range(len(animation.plan))), animation.durations_ms, FPS)
 
 
 def test_the_frame_rate_gives_every_in_between_frame_the_same_whole_number_of_frames():

@@ -84,10 +84,42 @@ def _start_times(ticks: list[int]) -> str:
     return "+".join(terms)
 
 
+class EncoderFailed(RuntimeError):
+    """ffmpeg failed or was stopped before the video was finished; str() is one line (imageio-ffmpeg's own
+    errors carry ffmpeg's whole command line, with this machine's paths)."""
+
+    @classmethod
+    def from_error(cls, error: BaseException) -> EncoderFailed:
+        first_line = next((line for line in str(error).splitlines() if line.strip()), type(error).__name__)
+        return cls(f"the video encoder (ffmpeg) stopped: {first_line}")
+
+
+def is_complete_mp4(data: bytes) -> bool:
+    """True if `data` is whole top-level MP4 boxes, end to end, with the index (moov) before the media (mdat):
+    ffmpeg with +faststart leaves that only once it has finished. A killed ffmpeg leaves a file without it."""
+    offset, kinds = 0, []
+    while offset < len(data):
+        if len(data) - offset < 8:
+            return False
+        size, kind = int.from_bytes(data[offset: offset + 4], "big"), data[offset + 4: offset + 8]
+        header = 8
+        if size == 1:  # a 64-bit size follows
+            if len(data) - offset < 16:
+                return False
+            size, header = int.from_bytes(data[offset + 8: offset + 16], "big"), 16
+        elif size == 0:  # the box runs to the end of the file
+            size = len(data) - offset
+        if size < header or offset + size > len(data):
+            return False
+        kinds.append(kind)
+        offset += size
+    return b"moov" in kinds and b"mdat" in kinds and kinds.index(b"moov") < kinds.index(b"mdat")
+
+
 class _Feeder:
     """Sends frames to an imageio-ffmpeg writer from a thread of its own, up
-    to QUEUED_FRAMES behind the caller. A failure to send is raised on the
-    caller's next `send` or at `close`."""
+    to QUEUED_FRAMES behind the caller. A failure to send is raised, as
+    EncoderFailed, on the caller's next `send` or at `close`."""
 
     def __init__(self, writer):
         self._writer = writer
@@ -106,7 +138,7 @@ class _Feeder:
 
     def send(self, frame) -> None:
         if self._error is not None:
-            raise self._error
+            raise EncoderFailed.from_error(self._error) from None
         self._frames.put(frame)
 
     def close(self, check: bool = True) -> None:
@@ -115,7 +147,7 @@ class _Feeder:
             self._frames.put(None)
             self._thread.join()
         if check and self._error is not None:
-            raise self._error
+            raise EncoderFailed.from_error(self._error) from None
 
 
 def encode_mp4(frames: Iterable, durations_ms: list[int], fps: Fraction) -> bytes:
@@ -154,7 +186,10 @@ def encode_mp4(frames: Iterable, durations_ms: list[int], fps: Fraction) -> byte
                                        f"fps={fps}", "-fps_mode", "passthrough",
                                        "-video_track_timescale", str(fps.numerator * 512), "-movflags", "+faststart"],
                     )
-                    writer.send(None)  # start ffmpeg
+                    try:
+                        writer.send(None)  # start ffmpeg
+                    except OSError as error:
+                        raise EncoderFailed.from_error(error) from None
                     feeder = _Feeder(writer)
                 last = np.ascontiguousarray(frame)
                 feeder.send(last)
@@ -165,5 +200,11 @@ def encode_mp4(frames: Iterable, durations_ms: list[int], fps: Fraction) -> byte
                 feeder.close(check=False)  # after a failure here: stop the thread, keep the first error
             if writer is not None:
                 writer.close()
-        with open(path, "rb") as encoded:
-            return encoded.read()
+        try:
+            with open(path, "rb") as encoded:
+                data = encoded.read()
+        except FileNotFoundError:
+            data = b""
+    if not is_complete_mp4(data):  # ffmpeg stopped after taking every frame (imageio-ffmpeg does not say so)
+        raise EncoderFailed("the video encoder (ffmpeg) stopped before the video was finished")
+    return data
