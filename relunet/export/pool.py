@@ -55,9 +55,11 @@ class ExportFailed(Exception):
     """An export could not be made; str() is one line for the user."""
 
 
-# Exports are background work: a worker yields the CPU to the server's clicks (nice 5 still let two
-# busy workers stretch a click's p95 to 2.6× its idle value on two cores; see bench/export_load.py).
-WORKER_NICENESS = 19  # the lowest priority: a click preempts an export at once
+# Exports are background work: a worker yields the CPU to the server's clicks. Nice 10, not 19: with two
+# ordinary busy processes on two cores, a small GIF that takes 3 s alone took 42 s at nice 10 and was not done
+# after 240 s at nice 19 (starved). Ten exports at once still keep a click's p95 at 1.05× its idle value
+# (bench/export_load.py; that figure was 2.6× at nice 5 only while Streamlit's file watcher ran).
+WORKER_NICENESS = 10
 
 
 _main_swap = threading.Lock()
