@@ -7,7 +7,7 @@ import zipfile
 
 from PIL import Image
 from playwright.sync_api import expect
-from relunet_page import APP, EXCEPTION, EXPANDER_TITLE, expect_stage_drawn, wait_until_idle
+from relunet_page import APP, EXCEPTION, EXPANDER_TITLE, expect_stage_drawn, settle_after_setting, wait_until_idle
 
 TABS, ROUNDS = 4, 20
 
@@ -32,7 +32,7 @@ def make_both(page, app_url) -> tuple:
     tween = page.get_by_role("spinbutton", name="In-between frames")
     tween.fill("0")
     tween.press("Enter")
-    wait_until_idle(page)
+    settle_after_setting(page)
     page.get_by_role("button", name="Make the GIF").click()
     gif = page.locator(".st-key-download_gif").get_by_role("button", name="Download GIF")
     expect_offered(page, gif, "the GIF")

@@ -2,7 +2,7 @@
 
 from PIL import Image, ImageSequence
 from playwright.sync_api import expect
-from relunet_page import EXCEPTION, EXPANDER_TITLE, expect_stage_drawn
+from relunet_page import EXCEPTION, EXPANDER_TITLE, expect_stage_drawn, settle_after_setting
 
 
 def test_gif_export_downloads_a_looping_seven_stage_animation(page, app_url, tmp_path):
@@ -14,6 +14,7 @@ def test_gif_export_downloads_a_looping_seven_stage_animation(page, app_url, tmp
     make_button = page.get_by_role("button", name="Make the GIF")
     expect(make_button).to_be_visible()
     pick_smallest_settings(page)
+    settle_after_setting(page)
     make_button.click()
     download_button = page.locator(".st-key-download_gif").get_by_role("button", name="Download GIF")
     expect(download_button).to_be_visible(timeout=90_000)
