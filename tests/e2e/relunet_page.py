@@ -44,6 +44,16 @@ def settle_after_setting(page: Page) -> None:
     wait_until_idle(page)
 
 
+def expect_offered(page: Page, button: Locator, what: str, timeout_ms: float = 180_000) -> None:
+    """The download button appears once its file is made; if it never does, say what the panel showed instead."""
+    try:
+        expect(button).to_be_visible(timeout=timeout_ms)
+    except AssertionError as error:
+        panel = page.locator('[data-testid="stExpander"]', has_text="Export for slides").inner_text()
+        state = page.locator(APP).get_attribute("data-test-script-state")
+        raise AssertionError(f"{what} was never offered (script {state}); the export panel reads:\n{panel}") from error
+
+
 def stage_chart(page: Page, number: int) -> Locator:
     # The chart's text alternative names its stage, so this finds the new chart, not a stale one.
     return page.locator(f'{CHART}[aria-label^="Stage {number} chart:"]')

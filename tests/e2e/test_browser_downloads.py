@@ -7,19 +7,16 @@ import zipfile
 
 from PIL import Image
 from playwright.sync_api import expect
-from relunet_page import APP, EXCEPTION, EXPANDER_TITLE, expect_stage_drawn, settle_after_setting, wait_until_idle
+from relunet_page import (
+    EXCEPTION,
+    EXPANDER_TITLE,
+    expect_offered,
+    expect_stage_drawn,
+    settle_after_setting,
+    wait_until_idle,
+)
 
 TABS, ROUNDS = 4, 20
-
-
-def expect_offered(page, button, what: str, timeout_ms: float = 180_000) -> None:
-    """The download button appears once its file is made; if it never does, say what the panel showed instead."""
-    try:
-        expect(button).to_be_visible(timeout=timeout_ms)
-    except AssertionError as error:
-        panel = page.locator('[data-testid="stExpander"]', has_text="Export for slides").inner_text()
-        state = page.locator(APP).get_attribute("data-test-script-state")
-        raise AssertionError(f"{what} was never offered (script {state}); the export panel reads:\n{panel}") from error
 
 
 def make_both(page, app_url) -> tuple:

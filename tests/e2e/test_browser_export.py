@@ -2,7 +2,7 @@
 
 from PIL import Image, ImageSequence
 from playwright.sync_api import expect
-from relunet_page import EXCEPTION, EXPANDER_TITLE, expect_stage_drawn, settle_after_setting
+from relunet_page import EXCEPTION, EXPANDER_TITLE, expect_offered, expect_stage_drawn, settle_after_setting
 
 
 def test_gif_export_downloads_a_looping_seven_stage_animation(page, app_url, tmp_path):
@@ -17,7 +17,7 @@ def test_gif_export_downloads_a_looping_seven_stage_animation(page, app_url, tmp
     settle_after_setting(page)
     make_button.click()
     download_button = page.locator(".st-key-download_gif").get_by_role("button", name="Download GIF")
-    expect(download_button).to_be_visible(timeout=90_000)
+    expect_offered(page, download_button, "the GIF", timeout_ms=90_000)
     expect(page.locator(EXCEPTION)).to_have_count(0)
     with page.expect_download() as download_info:
         download_button.click()
