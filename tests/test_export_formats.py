@@ -81,12 +81,17 @@ def test_mp4_is_h264_yuv420p_on_the_grid_and_lasts_as_long_as_the_plan(mp4_file,
     assert count == sum(frame_ticks(animation.durations_ms, FPS)) == round(total_s * FPS)
 
 
-def test_mp4_has_a_constant_frame_rate_and_starts_playing_at_once(mp4_file, animation):
+def frame_times(path) -> list[float]:
+    """Each stored frame's time, as ffmpeg reads them."""
     import imageio_ffmpeg
 
-    probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-i", str(mp4_file), "-vf", "showinfo", "-f", "null",
-                            "-"], capture_output=True, text=True, timeout=60)
-    times = [float(t) for t in re.findall(r"pts_time:([0-9.]+)", probe.stderr)]
+    probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-i", str(path), "-vf", "showinfo", "-f", "null", "-"],
+                           capture_output=True, text=True, timeout=60)
+    return [float(t) for t in re.findall(r"pts_time:([0-9.]+)", probe.stderr)]
+
+
+def test_mp4_has_a_constant_frame_rate_and_starts_playing_at_once(mp4_file, animation):
+    times = frame_times(mp4_file)
     assert len(times) == sum(frame_ticks(animation.durations_ms, FPS))  # every frame stored, none implied
     assert times[0] == 0.0
     assert all(round((later - earlier) * FPS, 3) == 1 for earlier, later in zip(times, times[1:]))
@@ -170,6 +175,98 @@ def test_an_encoder_that_stops_after_the_last_frame_is_not_taken_for_a_video(ani
     monkeypatch.setattr(imageio_ffmpeg, "write_frames", stops_early)
     with pytest.raises(EncoderFailed, match="before the video was finished"):
         encode_mp4((animation.rgb(i) for i in range(len(animation.plan))), animation.durations_ms, FPS)
+
+
+def test_a_final_hold_encoded_beside_the_rest_joins_into_one_seamless_video(animation, tmp_path):
+    """The final hold, started before the other frames, is its own part; joined, the video is the one a single
+    pass makes: every tick one frame, the same pictures, one track with one description (what players need)."""
+    frames = [animation.rgb(i) for i in range(len(animation.plan))]
+    single, joined = tmp_path / "single.mp4", tmp_path / "joined.mp4"
+    single.write_bytes(encode_mp4(iter(frames), animation.durations_ms, FPS))
+    joined.write_bytes(encode_mp4(iter(frames), animation.durations_ms, FPS, last=frames[-1]))
+    times = frame_times(joined)
+    assert len(times) == sum(frame_ticks(animation.durations_ms, FPS)) == len(frame_times(single))
+    assert all(round((later - earlier) * FPS, 3) == 1 for earlier, later in zip(times, times[1:]))
+    import imageio.v3 as iio
+
+    for ours, theirs in zip(iio.imread(joined, index=None), iio.imread(single, index=None), strict=True):
+        assert np.abs(ours.astype(int) - theirs.astype(int)).mean() < 1
+    data = joined.read_bytes()
+    index = dict(top_level_boxes(data))[b"moov"]
+    assert is_complete_mp4(data) and index.count(b"trak") == 1 and index.count(b"avcC") == 1
+
+
+def test_a_killed_encoder_of_the_final_hold_fails_in_one_line_and_leaves_nothing(animation, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def frames_then_kill():
+        for index in range(len(animation.plan)):
+            if index == 2:
+                for pid in ffmpeg_children():
+                    os.kill(pid, signal.SIGKILL)
+                time.sleep(0.2)
+            yield animation.rgb(index)
+
+    with pytest.raises(EncoderFailed) as failure:
+        encode_mp4(frames_then_kill(), animation.durations_ms, FPS, last=animation.rgb(len(animation.plan) - 1))
+    assert "\n" not in str(failure.value) and "ffmpeg" in str(failure.value) and str(tmp_path) not in str(failure.value)
+    assert ffmpeg_children() == [] and list(tmp_path.iterdir()) == []
+
+
+def test_a_final_hold_left_unfinished_fails_the_export_in_one_line(animation, tmp_path, monkeypatch):
+    import tempfile
+
+    import imageio_ffmpeg
+
+    real_writer = imageio_ffmpeg.write_frames
+
+    def final_part_stops_early(path, *args, **kwargs):
+        if not path.endswith("final.mp4"):
+            yield from real_writer(path, *args, **kwargs)
+            return
+        with open(path, "wb") as out:  # what a killed ffmpeg leaves: media, no index
+            out.write(b"\x00\x00\x00\x10ftypisom\x00\x00\x02\x00" + b"\x00\x00\x00\x08mdat")
+        while True:
+            yield
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(imageio_ffmpeg, "write_frames", final_part_stops_early)
+    frames = (animation.rgb(i) for i in range(len(animation.plan)))
+    with pytest.raises(EncoderFailed, match="before the video was finished") as failure:
+        encode_mp4(frames, animation.durations_ms, FPS, last=animation.rgb(len(animation.plan) - 1))
+    assert "\n" not in str(failure.value) and str(tmp_path) not in str(failure.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_join_that_fails_says_so_in_one_line_without_paths(animation, tmp_path, monkeypatch):
+    import tempfile
+
+    def concat_fails(command, **kwargs):
+        listing = command[command.index("-i") + 1]
+        return subprocess.CompletedProcess(command, 1, "", f"{listing}: Invalid data found\nmore words\n")
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(subprocess, "run", concat_fails)
+    frames = (animation.rgb(i) for i in range(len(animation.plan)))
+    with pytest.raises(EncoderFailed, match="could not join") as failure:
+        encode_mp4(frames, animation.durations_ms, FPS, last=animation.rgb(len(animation.plan) - 1))
+    assert "\n" not in str(failure.value) and str(tmp_path) not in str(failure.value)
+
+
+def test_frames_that_fail_to_render_stop_the_final_holds_encoder_too(animation, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def frames_then_fail():
+        yield animation.rgb(0)
+        raise RuntimeError("the renderer broke")
+
+    with pytest.raises(RuntimeError, match="the renderer broke"):
+        encode_mp4(frames_then_fail(), animation.durations_ms, FPS, last=animation.rgb(len(animation.plan) - 1))
+    assert ffmpeg_children() == [] and list(tmp_path.iterdir()) == []
 
 
 def test_the_frame_rate_gives_every_in_between_frame_the_same_whole_number_of_frames():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from relunet import bounds
 from relunet.export.gif import encode_gif
 from relunet.export.layout import Placement
-from relunet.export.mp4 import encode_mp4, even_size_problem, grid_fps
+from relunet.export.mp4 import VideoEncoder, even_size_problem, grid_fps
 from relunet.export.settings import ExportSettings, FramePlan, frame_plan
 from relunet.network import Params
 from relunet.style import SLIDE_SIZE
@@ -85,25 +85,24 @@ def render_mp4(settings: ExportSettings, on_progress: Progress = None) -> bytes:
 def render_video(settings: ExportSettings, on_progress: Progress = None) -> tuple[bytes, dict]:
     """The MP4, and each stage's held frame as an RGB array (the deck's
     pictures). Frames go to the encoder in full colour as they are made, so
-    ffmpeg works while the next frame renders; only the held frames are kept."""
+    ffmpeg works while the next frame renders; the final hold is encoded
+    from the moment its frame is made, first of all."""
     check_mp4(settings)
     plan = frame_plan(settings)
     from relunet.export.render import Renderer, helper_count
 
-    held = {}
-
-    def keeping_held(frames):
-        for frame, step in zip(frames, plan):
-            if step.progress >= 1.0:
-                held[step.stage] = frame
-            yield frame
-
     with Renderer(Placement(settings.width, settings.height).scale, helper_count(settings.processes)) as renderer:
         from relunet.export.frames import stream_frames
 
-        frames, _ = stream_frames(settings, plan, renderer, on_progress, indexed=False)
-        movie = encode_mp4(keeping_held(frames), [p.duration_ms for p in plan], grid_fps(settings.tween_ms))
-    return movie, held
+        with VideoEncoder([p.duration_ms for p in plan], grid_fps(settings.tween_ms)) as video:
+
+            def start_final_hold(stage_number: int, frame) -> None:
+                if plan[-1].progress >= 1.0 and stage_number == plan[-1].stage:
+                    video.final_frame(frame)
+
+            stream = stream_frames(settings, plan, renderer, on_progress, indexed=False, on_held=start_final_hold)
+            movie = video.encode(stream.frames)
+    return movie, stream.held
 
 
 def _check_stage(settings: ExportSettings, stage_number: int) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -62,8 +63,11 @@ def _with_chart(stage_rgb: np.ndarray, stage_indexed: np.ndarray, chart_png: byt
     chart = np.asarray(slide.decode(chart_png))
     x, y = origin
     height, width = min(chart.shape[0], stage_rgb.shape[0] - y), min(chart.shape[1], stage_rgb.shape[1] - x)
-    rgb, indexed = stage_rgb.copy(), stage_indexed.copy()
+    rgb = stage_rgb.copy()
     rgb[y: y + height, x: x + width] = chart[:height, :width]
+    if stage_indexed is stage_rgb:  # RGB frames (a video): one frame serves as both
+        return rgb, rgb
+    indexed = stage_indexed.copy()
     indexed[y: y + height, x: x + width] = to_indices(chart[:height, :width])
     return rgb, indexed
 
@@ -75,8 +79,14 @@ def render_frames(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[np.ndarray], bytes]:
     """Palette-index frames for `plan`, in order, and their shared palette."""
-    frames, palette = stream_frames(settings, plan, renderer, on_progress, indexed=True)
-    return list(frames), palette
+    stream = stream_frames(settings, plan, renderer, on_progress, indexed=True)
+    return list(stream.frames), stream.palette
+
+
+class FrameStream(NamedTuple):
+    frames: Iterator[np.ndarray]  # made as they are taken
+    palette: bytes | None  # the frames' shared palette; None for RGB frames
+    held: dict[int, np.ndarray]  # each stage's held frame as RGB, made before the first frame is taken
 
 
 def stream_frames(
@@ -85,11 +95,15 @@ def stream_frames(
     renderer: Renderer,
     on_progress: Callable[[int, int], None] | None = None,
     indexed: bool = True,
-) -> tuple[Iterator[np.ndarray], bytes | None]:
+    on_held: Callable[[int, np.ndarray], None] | None = None,
+) -> FrameStream:
     """The frames for `plan`, in order, made as they are taken (so an encoder
     can work on one while the next renders): palette indices and their shared
     palette, or with `indexed` False RGB frames and no palette (a video
-    encoder keeps every colour)."""
+    encoder keeps every colour); and each stage's held frame in RGB.
+    on_held(stage number, RGB frame) gets each held frame as soon as it is
+    made, the last stage's first (a video encoder can start on the final hold
+    while the rest renders)."""
     from relunet.export import slide
     from relunet.facts import facts_for
     from relunet.stages import stage
@@ -97,7 +111,8 @@ def stream_frames(
     facts = facts_for(settings.params, settings.activation)
     placement = Placement(settings.width, settings.height)
     chart_origin = placement.origin(slide.CHART)
-    for number in range(1, STAGE_COUNT + 1):
+    final_first = (STAGE_COUNT, *range(1, STAGE_COUNT))
+    for number in final_first:
         renderer.render(("piece", number, 0), slide.backdrop_spec(facts, stage(number)))
         renderer.compile_and_render(("piece", number, 1), slide.diagram_vegalite(facts, stage(number)))
         renderer.compile_and_render(("held", number), slide.held_chart_vegalite(facts, stage(number)))
@@ -125,17 +140,21 @@ def stream_frames(
 
     stage_images = {}
     held_frames = {}
-    for number in range(1, STAGE_COUNT + 1):
+    for number in final_first:
         boxes = (slide.FULL, slide.DIAGRAM)
         pieces = [(slide.decode(renderer.get(("piece", number, i))), box) for i, box in enumerate(boxes)]
         stage_images[number] = slide.compose(placement, pieces)
         frame = stage_images[number].copy()
         frame.paste(slide.decode(renderer.get(("held", number))), chart_origin)
         held_frames[number] = np.asarray(frame)
+        if on_held is not None:
+            on_held(number, held_frames[number])
         report()
+    held_frames = dict(sorted(held_frames.items()))
     palette = shared_palette(list(held_frames.values())) if indexed else None
     to_indices = PaletteMap(palette).indices if indexed else _same
-    return _frames(plan, poses, renderer, stage_images, held_frames, chart_origin, to_indices, report), palette
+    frames = _frames(plan, poses, renderer, stage_images, held_frames, chart_origin, to_indices, report)
+    return FrameStream(frames, palette, held_frames)
 
 
 def _same(pixels: np.ndarray) -> np.ndarray:

@@ -19,6 +19,8 @@ frames), so the file has a frame on every tick, as a constant-rate video
 must. Only the encoder sees the repeats, and it spends about 6 ms on each at
 1920×1080 whatever the settings, so the frame count sets the cost
 (bench/slide_pack.py): 331 frames for the default animation, 497 at 25 fps.
+The final hold, a quarter of those, is encoded by a second ffmpeg from the
+moment its picture exists (see VideoEncoder).
 The x264 options below search less for motion (diamond search, whole pixels,
 one reference; a slide's pictures barely move, and the file stayed as sharp,
 the same PSNR against the stills to 1 dB, and as small), and x264 runs on one
@@ -94,9 +96,10 @@ class EncoderFailed(RuntimeError):
         return cls(f"the video encoder (ffmpeg) stopped: {first_line}")
 
 
-def is_complete_mp4(data: bytes) -> bool:
-    """True if `data` is whole top-level MP4 boxes, end to end, with the index (moov) before the media (mdat):
-    ffmpeg with +faststart leaves that only once it has finished. A killed ffmpeg leaves a file without it."""
+def is_complete_mp4(data: bytes, index_first: bool = True) -> bool:
+    """True if `data` is whole top-level MP4 boxes, end to end, with the index (moov) and, if `index_first`,
+    before the media (mdat): ffmpeg (with +faststart) leaves that only once it has finished. A killed ffmpeg
+    leaves a file without it."""
     offset, kinds = 0, []
     while offset < len(data):
         if len(data) - offset < 8:
@@ -113,7 +116,9 @@ def is_complete_mp4(data: bytes) -> bool:
             return False
         kinds.append(kind)
         offset += size
-    return b"moov" in kinds and b"mdat" in kinds and kinds.index(b"moov") < kinds.index(b"mdat")
+    if b"moov" not in kinds or b"mdat" not in kinds:
+        return False
+    return kinds.index(b"moov") < kinds.index(b"mdat") or not index_first
 
 
 class _Feeder:
@@ -150,61 +155,173 @@ class _Feeder:
             raise EncoderFailed.from_error(self._error) from None
 
 
-def encode_mp4(frames: Iterable, durations_ms: list[int], fps: Fraction) -> bytes:
+def encode_mp4(frames: Iterable, durations_ms: list[int], fps: Fraction, last=None) -> bytes:
     """An MP4 of RGB frames (H×W×3 uint8 arrays of one even size), each shown
-    for its duration, as bytes. Frames are encoded as they come, so ffmpeg
-    works while the next frame renders. A frame too short for the grid is
-    left out. The last frame is sent once more, one tick past the end: the
-    fps filter fills the grid up to that mark, so the final hold lasts its
-    full length and the frame count is exactly the animation's ticks."""
-    import imageio_ffmpeg
-    import numpy as np
+    for its duration, as bytes; `last`, if given, is the final frame, known
+    before the others are made (see VideoEncoder)."""
+    with VideoEncoder(durations_ms, fps) as video:
+        if last is not None:
+            video.final_frame(last)
+        return video.encode(frames)
 
-    ticks = frame_ticks(durations_ms, fps)
-    kept = [t for t in ticks if t > 0]
-    if not kept:
-        raise ValueError("an MP4 needs at least one frame")
-    writer = None
-    with tempfile.TemporaryDirectory(prefix="relunet-mp4-") as folder:
-        path = os.path.join(folder, "animation.mp4")
-        feeder = None
+
+class VideoEncoder:
+    """Encodes an animation into an MP4, frame by frame as the frames are made,
+    so ffmpeg works while the next frame renders; a frame too short for the
+    grid is left out.
+
+    The final frame's run (the final hold, the animation's longest run of one
+    picture) can be started before the other frames exist: `final_frame` hands
+    it to a second ffmpeg at once, and the two parts are joined without
+    re-encoding. Otherwise its repeats were encoded after the last frame was
+    made, on one core while the other idled: the default 1920×1080 MP4 took
+    1.08–1.12× the GIF's time that way (bench/slide_pack.py).
+
+        with VideoEncoder(durations_ms, fps) as video:
+            video.final_frame(last)  # optional, as early as it is known
+            data = video.encode(frames)
+    """
+
+    def __init__(self, durations_ms: list[int], fps: Fraction):
+        self._ticks = frame_ticks(durations_ms, fps)
+        if not any(self._ticks):
+            raise ValueError("an MP4 needs at least one frame")
+        self._fps = fps
+        self._folder = tempfile.TemporaryDirectory(prefix="relunet-mp4-")
+        self._final: _Background | None = None
+
+    def __enter__(self) -> VideoEncoder:
+        return self
+
+    def __exit__(self, *failure) -> None:
         try:
-            last = None
-            for frame, length in zip(frames, ticks):
-                if length == 0:
-                    continue
-                if writer is None:
-                    height, width = frame.shape[:2]
-                    problem = even_size_problem(width, height)
-                    if problem:
-                        raise ValueError(problem)
-                    writer = imageio_ffmpeg.write_frames(
-                        path, (width, height), fps=fps, codec="libx264", quality=None, macro_block_size=1,
-                        ffmpeg_log_level="error",
-                        # yuv420p before the fps filter: each picture is converted once, not once per repeat.
-                        output_params=[*CODEC_ARGS, "-vf", f"setpts='{_start_times([*kept, 1])}',format=yuv420p,"
-                                       f"fps={fps}", "-fps_mode", "passthrough",
-                                       "-video_track_timescale", str(fps.numerator * 512), "-movflags", "+faststart"],
-                    )
-                    try:
-                        writer.send(None)  # start ffmpeg
-                    except OSError as error:
-                        raise EncoderFailed.from_error(error) from None
-                    feeder = _Feeder(writer)
-                last = np.ascontiguousarray(frame)
-                feeder.send(last)
-            feeder.send(last)  # the end mark
-            feeder.close()
+            if self._final is not None:
+                self._final.join(check=False)
         finally:
-            if feeder is not None:
-                feeder.close(check=False)  # after a failure here: stop the thread, keep the first error
-            if writer is not None:
-                writer.close()
+            self._folder.cleanup()
+
+    def _path(self, name: str) -> str:
+        return os.path.join(self._folder.name, name)
+
+    def final_frame(self, frame) -> None:
+        """Start encoding the final frame's run (if the animation has other frames before it)."""
+        if self._final is None and self._ticks[-1] > 0 and any(self._ticks[:-1]):
+            self._final = _Background(_encode, self._path("final.mp4"), [frame], self._ticks[-1:], self._fps,
+                                      faststart=False)
+
+    def encode(self, frames: Iterable) -> bytes:
+        """The MP4 of `frames` (with the final one left to its part, if it was started), as bytes."""
+        path = self._path("animation.mp4")
+        if self._final is None:
+            _encode(path, frames, self._ticks, self._fps, faststart=True)
+        else:
+            try:
+                _encode(self._path("first.mp4"), frames, self._ticks[:-1], self._fps, faststart=False)
+            finally:
+                self._final.join()
+            _join([self._path("first.mp4"), self._path("final.mp4")], path, self._fps)
         try:
             with open(path, "rb") as encoded:
                 data = encoded.read()
         except FileNotFoundError:
             data = b""
-    if not is_complete_mp4(data):  # ffmpeg stopped after taking every frame (imageio-ffmpeg does not say so)
-        raise EncoderFailed("the video encoder (ffmpeg) stopped before the video was finished")
-    return data
+        if not is_complete_mp4(data):  # ffmpeg stopped after taking every frame (imageio-ffmpeg does not say so)
+            raise EncoderFailed("the video encoder (ffmpeg) stopped before the video was finished")
+        return data
+
+
+def _encode(path: str, frames: Iterable, ticks: list[int], fps: Fraction, faststart: bool) -> None:
+    """Encode `frames`, each lasting its `ticks`, into an MP4 at `path` (frames of 0 ticks are left out; frames
+    beyond the ticks are not taken). The last frame is sent once more, one tick past the end: the fps filter
+    fills the grid up to that mark, so the last frame lasts its full length and the frame count is exactly the
+    ticks'."""
+    import imageio_ffmpeg
+    import numpy as np
+
+    kept = [t for t in ticks if t > 0]
+    writer = feeder = last = None
+    try:
+        for frame, length in zip(frames, ticks):
+            if length == 0:
+                continue
+            if writer is None:
+                height, width = frame.shape[:2]
+                problem = even_size_problem(width, height)
+                if problem:
+                    raise ValueError(problem)
+                writer = imageio_ffmpeg.write_frames(
+                    path, (width, height), fps=fps, codec="libx264", quality=None, macro_block_size=1,
+                    ffmpeg_log_level="error",
+                    # yuv420p before the fps filter: each picture is converted once, not once per repeat.
+                    output_params=[*CODEC_ARGS, "-vf", f"setpts='{_start_times([*kept, 1])}',format=yuv420p,"
+                                   f"fps={fps}", "-fps_mode", "passthrough",
+                                   "-video_track_timescale", str(_timescale(fps)),
+                                   *(["-movflags", "+faststart"] if faststart else [])],
+                )
+                try:
+                    writer.send(None)  # start ffmpeg
+                except OSError as error:
+                    raise EncoderFailed.from_error(error) from None
+                feeder = _Feeder(writer)
+            last = np.ascontiguousarray(frame)
+            feeder.send(last)
+        if feeder is None:
+            raise ValueError("an MP4 needs at least one frame")
+        feeder.send(last)  # the end mark
+        feeder.close()
+    finally:
+        if feeder is not None:
+            feeder.close(check=False)  # after a failure here: stop the thread, keep the first error
+        if writer is not None:
+            writer.close()
+
+
+def _timescale(fps: Fraction) -> int:
+    """The track's time units a second: a whole number of units per frame."""
+    return fps.numerator * 512
+
+
+def _join(parts: list[str], path: str, fps: Fraction) -> None:
+    """The parts, one after the other, as one MP4 at `path`: ffmpeg's concat demuxer copies the encoded frames
+    (all parts share one encoder's settings and size), and +faststart puts the index first."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    for part in parts:  # ffmpeg's concat skips a part it cannot read, and still exits 0
+        with open(part, "rb") as encoded:
+            if not is_complete_mp4(encoded.read(), index_first=False):
+                raise EncoderFailed("the video encoder (ffmpeg) stopped before the video was finished")
+    listing = os.path.join(os.path.dirname(path), "parts.txt")
+    with open(listing, "w", encoding="utf-8") as out:
+        out.write("ffconcat version 1.0\n" + "".join(f"file '{os.path.basename(part)}'\n" for part in parts))
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin", "-y", "-f", "concat", "-i", listing,
+               "-c", "copy", "-video_track_timescale", str(_timescale(fps)), "-movflags", "+faststart", path]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, errors="replace")
+    except OSError as error:
+        raise EncoderFailed.from_error(error) from None
+    if result.returncode != 0 or result.stderr.strip():  # its words name the parts' files: this machine's paths
+        raise EncoderFailed(f"the video encoder (ffmpeg) could not join the video's parts (exit status "
+                            f"{result.returncode})")
+
+
+class _Background:
+    """A call run on a thread of its own; `join` waits for it and raises what it raised."""
+
+    def __init__(self, call, *args, **kwargs):
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                call(*args, **kwargs)
+            except BaseException as error:  # handed to the joining thread
+                self._error = error
+
+        self._thread = threading.Thread(target=run, name="mp4-final-part", daemon=True)
+        self._thread.start()
+
+    def join(self, check: bool = True) -> None:
+        self._thread.join()
+        if check and self._error is not None:
+            raise self._error
