@@ -146,17 +146,19 @@ def ffmpeg_children() -> list[int]:
     return children
 
 
-def test_an_encoder_killed_mid_video_fails_in_one_line(animation):
-    def frames_then_kill():
-        for index in range(len(animation.plan)):
-            if index == 2:
-                for pid in ffmpeg_children():
-                    os.kill(pid, signal.SIGKILL)
-                time.sleep(0.2)
-            yield animation.rgb(index)
+def frames_killing_the_encoder(animation):
+    """The animation's frames; before the third, every ffmpeg this process started is killed."""
+    for index in range(len(animation.plan)):
+        if index == 2:
+            for pid in ffmpeg_children():
+                os.kill(pid, signal.SIGKILL)
+            time.sleep(0.2)
+        yield animation.rgb(index)
 
+
+def test_an_encoder_killed_mid_video_fails_in_one_line(animation):
     with pytest.raises(EncoderFailed) as failure:
-        encode_mp4(frames_then_kill(), animation.durations_ms, FPS)
+        encode_mp4(frames_killing_the_encoder(animation), animation.durations_ms, FPS)
     assert "\n" not in str(failure.value) and "ffmpeg" in str(failure.value)
     assert "FFMPEG COMMAND" not in str(failure.value)
 
@@ -200,24 +202,26 @@ def test_a_killed_encoder_of_the_final_hold_fails_in_one_line_and_leaves_nothing
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-
-    def frames_then_kill():
-        for index in range(len(animation.plan)):
-            if index == 2:
-                for pid in ffmpeg_children():
-                    os.kill(pid, signal.SIGKILL)
-                time.sleep(0.2)
-            yield animation.rgb(index)
-
     with pytest.raises(EncoderFailed) as failure:
-        encode_mp4(frames_then_kill(), animation.durations_ms, FPS, last=animation.rgb(len(animation.plan) - 1))
+        encode_mp4(frames_killing_the_encoder(animation), animation.durations_ms, FPS, last=animation.rgb(len(animation.plan) - 1))
     assert "\n" not in str(failure.value) and "ffmpeg" in str(failure.value) and str(tmp_path) not in str(failure.value)
     assert ffmpeg_children() == [] and list(tmp_path.iterdir()) == []
 
 
-def test_a_final_hold_left_unfinished_fails_the_export_in_one_line(animation, tmp_path, monkeypatch):
+def two_parts_fail_in_one_line(animation, tmp_path, monkeypatch, words: str) -> None:
+    """Encoding the animation with its final hold as a part of its own fails with `words`, in one line that
+    names no temporary path, and leaves no temporary file."""
     import tempfile
 
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    frames = (animation.rgb(i) for i in range(len(animation.plan)))
+    with pytest.raises(EncoderFailed, match=words) as failure:
+        encode_mp4(frames, animation.durations_ms, FPS, last=animation.rgb(len(animation.plan) - 1))
+    assert "\n" not in str(failure.value) and str(tmp_path) not in str(failure.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_final_hold_left_unfinished_fails_the_export_in_one_line(animation, tmp_path, monkeypatch):
     import imageio_ffmpeg
 
     real_writer = imageio_ffmpeg.write_frames
@@ -231,28 +235,17 @@ def test_a_final_hold_left_unfinished_fails_the_export_in_one_line(animation, tm
         while True:
             yield
 
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(imageio_ffmpeg, "write_frames", final_part_stops_early)
-    frames = (animation.rgb(i) for i in range(len(animation.plan)))
-    with pytest.raises(EncoderFailed, match="before the video was finished") as failure:
-        encode_mp4(frames, animation.durations_ms, FPS, last=animation.rgb(len(animation.plan) - 1))
-    assert "\n" not in str(failure.value) and str(tmp_path) not in str(failure.value)
-    assert list(tmp_path.iterdir()) == []
+    two_parts_fail_in_one_line(animation, tmp_path, monkeypatch, "before the video was finished")
 
 
 def test_a_join_that_fails_says_so_in_one_line_without_paths(animation, tmp_path, monkeypatch):
-    import tempfile
-
     def concat_fails(command, **kwargs):
         listing = command[command.index("-i") + 1]
         return subprocess.CompletedProcess(command, 1, "", f"{listing}: Invalid data found\nmore words\n")
 
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(subprocess, "run", concat_fails)
-    frames = (animation.rgb(i) for i in range(len(animation.plan)))
-    with pytest.raises(EncoderFailed, match="could not join") as failure:
-        encode_mp4(frames, animation.durations_ms, FPS, last=animation.rgb(len(animation.plan) - 1))
-    assert "\n" not in str(failure.value) and str(tmp_path) not in str(failure.value)
+    two_parts_fail_in_one_line(animation, tmp_path, monkeypatch, "could not join")
 
 
 def test_frames_that_fail_to_render_stop_the_final_holds_encoder_too(animation, tmp_path, monkeypatch):
