@@ -175,7 +175,8 @@ class VideoEncoder:
     it to a second ffmpeg at once, and the two parts are joined without
     re-encoding. Otherwise its repeats were encoded after the last frame was
     made, on one core while the other idled: the default 1920×1080 MP4 took
-    1.08–1.12× the GIF's time that way (bench/slide_pack.py).
+    1.08–1.12× the GIF's time that way, and 1.00–1.04× this way
+    (bench/slide_pack.py).
 
         with VideoEncoder(durations_ms, fps) as video:
             video.final_frame(last)  # optional, as early as it is known
