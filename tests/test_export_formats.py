@@ -203,7 +203,8 @@ def test_a_killed_encoder_of_the_final_hold_fails_in_one_line_and_leaves_nothing
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     with pytest.raises(EncoderFailed) as failure:
-        encode_mp4(frames_killing_the_encoder(animation), animation.durations_ms, FPS, last=animation.rgb(len(animation.plan) - 1))
+        encode_mp4(frames_killing_the_encoder(animation), animation.durations_ms, FPS,
+                   last=animation.rgb(len(animation.plan) - 1))
     assert "\n" not in str(failure.value) and "ffmpeg" in str(failure.value) and str(tmp_path) not in str(failure.value)
     assert ffmpeg_children() == [] and list(tmp_path.iterdir()) == []
 
