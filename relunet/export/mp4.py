@@ -32,9 +32,12 @@ from __future__ import annotations
 
 import os
 import queue
+import subprocess
 import tempfile
 import threading
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_all
 from fractions import Fraction
 
 MIN_FPS = 15  # see above
@@ -89,6 +92,11 @@ def _start_times(ticks: list[int]) -> str:
 class EncoderFailed(RuntimeError):
     """ffmpeg failed or was stopped before the video was finished; str() is one line (imageio-ffmpeg's own
     errors carry ffmpeg's whole command line, with this machine's paths)."""
+
+    @classmethod
+    def unfinished(cls) -> EncoderFailed:
+        """What a file ffmpeg left without its index means (imageio-ffmpeg does not say how ffmpeg ended)."""
+        return cls("the video encoder (ffmpeg) stopped before the video was finished")
 
     @classmethod
     def from_error(cls, error: BaseException) -> EncoderFailed:
@@ -189,15 +197,15 @@ class VideoEncoder:
             raise ValueError("an MP4 needs at least one frame")
         self._fps = fps
         self._folder = tempfile.TemporaryDirectory(prefix="relunet-mp4-")
-        self._final: _Background | None = None
+        self._final: Future | None = None
 
     def __enter__(self) -> VideoEncoder:
         return self
 
     def __exit__(self, *failure) -> None:
         try:
-            if self._final is not None:
-                self._final.join(check=False)
+            if self._final is not None:  # after a failure elsewhere: let it end, keep the first error
+                wait_for_all([self._final])
         finally:
             self._folder.cleanup()
 
@@ -207,8 +215,10 @@ class VideoEncoder:
     def final_frame(self, frame) -> None:
         """Start encoding the final frame's run (if the animation has other frames before it)."""
         if self._final is None and self._ticks[-1] > 0 and any(self._ticks[:-1]):
-            self._final = _Background(_encode, self._path("final.mp4"), [frame], self._ticks[-1:], self._fps,
-                                      faststart=False)
+            runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mp4-final-part")
+            self._final = runner.submit(_encode, self._path("final.mp4"), [frame], self._ticks[-1:], self._fps,
+                                        faststart=False)
+            runner.shutdown(wait=False)  # the part runs on; its thread ends with it
 
     def encode(self, frames: Iterable) -> bytes:
         """The MP4 of `frames` (with the final one left to its part, if it was started), as bytes."""
@@ -219,7 +229,7 @@ class VideoEncoder:
             try:
                 _encode(self._path("first.mp4"), frames, self._ticks[:-1], self._fps, faststart=False)
             finally:
-                self._final.join()
+                self._final.result()  # waits; raises what failed there
             _join([self._path("first.mp4"), self._path("final.mp4")], path, self._fps)
         try:
             with open(path, "rb") as encoded:
@@ -227,7 +237,7 @@ class VideoEncoder:
         except FileNotFoundError:
             data = b""
         if not is_complete_mp4(data):  # ffmpeg stopped after taking every frame (imageio-ffmpeg does not say so)
-            raise EncoderFailed("the video encoder (ffmpeg) stopped before the video was finished")
+            raise EncoderFailed.unfinished()
         return data
 
 
@@ -285,14 +295,12 @@ def _timescale(fps: Fraction) -> int:
 def _join(parts: list[str], path: str, fps: Fraction) -> None:
     """The parts, one after the other, as one MP4 at `path`: ffmpeg's concat demuxer copies the encoded frames
     (all parts share one encoder's settings and size), and +faststart puts the index first."""
-    import subprocess
-
     import imageio_ffmpeg
 
     for part in parts:  # ffmpeg's concat skips a part it cannot read, and still exits 0
         with open(part, "rb") as encoded:
             if not is_complete_mp4(encoded.read(), index_first=False):
-                raise EncoderFailed("the video encoder (ffmpeg) stopped before the video was finished")
+                raise EncoderFailed.unfinished()
     listing = os.path.join(os.path.dirname(path), "parts.txt")
     with open(listing, "w", encoding="utf-8") as out:
         out.write("ffconcat version 1.0\n" + "".join(f"file '{os.path.basename(part)}'\n" for part in parts))
@@ -305,24 +313,3 @@ def _join(parts: list[str], path: str, fps: Fraction) -> None:
     if result.returncode != 0 or result.stderr.strip():  # its words name the parts' files: this machine's paths
         raise EncoderFailed(f"the video encoder (ffmpeg) could not join the video's parts (exit status "
                             f"{result.returncode})")
-
-
-class _Background:
-    """A call run on a thread of its own; `join` waits for it and raises what it raised."""
-
-    def __init__(self, call, *args, **kwargs):
-        self._error: BaseException | None = None
-
-        def run() -> None:
-            try:
-                call(*args, **kwargs)
-            except BaseException as error:  # handed to the joining thread
-                self._error = error
-
-        self._thread = threading.Thread(target=run, name="mp4-final-part", daemon=True)
-        self._thread.start()
-
-    def join(self, check: bool = True) -> None:
-        self._thread.join()
-        if check and self._error is not None:
-            raise self._error
