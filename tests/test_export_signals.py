@@ -114,3 +114,21 @@ def test_a_killed_helper_never_hangs_the_export(tmp_path, delay):
     assert "Traceback" not in err
     assert code == 0 or (code == 1 and err.count("\n") == 1)
     assert_whole_gif_or_nothing(tmp_path, out, code)
+
+
+def test_an_interrupt_while_a_helper_starts_waits_until_it_has_started():
+    """A helper cut off while it is handed its start-up data prints a traceback; so the interrupt waits for the
+    block that starts it, then comes as usual."""
+    from relunet.export.interrupts import Interrupted, deferred, install_interrupt_handlers, restore_default_handlers
+
+    finished_the_block = False
+    install_interrupt_handlers()
+    try:
+        with pytest.raises(Interrupted) as interrupted:
+            with deferred():
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)  # the handler has run by now
+                finished_the_block = True
+        assert finished_the_block and interrupted.value.exit_code == 128 + signal.SIGTERM
+    finally:
+        restore_default_handlers()

@@ -26,10 +26,35 @@ class Interrupted(BaseException):
         self.exit_code = 128 + signum  # what a shell reports for a process the signal ended
 
 
+# While not None, an interrupt is kept here instead of raised (see `deferred`).
+_deferred: list[int] | None = None
+
+
 def _interrupt(signum: int, frame: object) -> None:
     for held in _SIGNALS:  # one interrupt is enough; the clean-up must not be cut short by a second
         signal.signal(held, signal.SIG_IGN)
+    if _deferred is not None:
+        _deferred.append(signum)
+        return
     raise Interrupted(signum)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """An interrupt that comes during the block is raised once it is done. For starting a helper process: cut
+    short between starting it and handing it its start-up data, the helper found its pipe closed and printed a
+    traceback (the SIGTERM test, 1 run in about 20). Done here, not in the signal mask, which a child inherits."""
+    global _deferred
+    if threading.current_thread() is not threading.main_thread() or _deferred is not None:
+        yield
+        return
+    _deferred = []
+    try:
+        yield
+    finally:
+        caught, _deferred = _deferred, None
+        if caught:
+            raise Interrupted(caught[0])
 
 
 def install_interrupt_handlers() -> None:

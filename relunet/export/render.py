@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from relunet.export.executors import exit_with_parent, stop_executor
 from relunet.export.fonts import use_page_font
-from relunet.export.interrupts import children_ignore_ctrl_c
+from relunet.export.interrupts import children_ignore_ctrl_c, deferred
 
 _WARM_UP_SPEC = {"width": 1, "height": 1, "marks": []}
 # Every this many renders, the helper returns the SVG and this process
@@ -243,7 +243,7 @@ class Renderer:
         if self._pool is None:
             return None
         try:
-            with children_ignore_ctrl_c():  # the pool starts its helpers when jobs arrive
+            with deferred(), children_ignore_ctrl_c():  # the pool starts its helpers when jobs arrive
                 return self._pool.submit(function, spec, *args)
         except (BrokenProcessPool, RuntimeError):  # a helper died earlier: render here from now on
             self._abandon_pool()
