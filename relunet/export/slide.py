@@ -23,13 +23,13 @@ import vl_convert as vlc
 from PIL import Image
 
 from relunet.charts import Frame, diagram_spec, nice_domain, stage_domain, stage_spec
-from relunet.export import fonts
 from relunet.export.layout import BASE_HEIGHT, BASE_WIDTH, Box, Placement
 from relunet.export.render import render_png, render_svg
 from relunet.export.transition import Motion, Transition
 from relunet.facts import CURVES, StageFacts
 from relunet.stages import STAGE_COUNT, Stage, stage
 from relunet.style import BACKGROUND_RGB, BADGE_COLOUR, FONT, SLIDE_STYLE, TEXT_COLOUR
+from relunet.typeface import text_width, wrap
 
 FULL = Box(0, 0, BASE_WIDTH, BASE_HEIGHT)
 HEADER = Box(0, 0, BASE_WIDTH, 64)
@@ -83,12 +83,12 @@ def explanation_lines(facts: StageFacts, stage_: Stage) -> tuple[list[str], floa
     down to MIN_TEXT_SIZE, and at that size a last line ending in "…"."""
     text = stage_.explain(facts)
     for size in (TEXT_SIZE, MIN_TEXT_SIZE):
-        lines = fonts.wrap(text, size, EXPLANATION.width)
+        lines = wrap(text, size, EXPLANATION.width)
         room = int(EXPLANATION.height // (size * LINE_HEIGHT))
         if len(lines) <= room:
             return lines, size
     kept = lines[:room]
-    while kept[-1] and fonts.text_width(kept[-1] + " …", size) > EXPLANATION.width:
+    while kept[-1] and text_width(kept[-1] + " …", size) > EXPLANATION.width:
         kept[-1] = kept[-1].rsplit(" ", 1)[0] if " " in kept[-1] else ""
     kept[-1] += " …"
     return kept, size
