@@ -35,6 +35,7 @@ from relunet.style import (
     ChartStyle,
     ink_on,
 )
+from relunet.typeface import text_width
 from relunet.wording import describe_curve, num
 
 
@@ -376,7 +377,9 @@ def stage_spec(
 # drawn as its two operations, the sum and the activation, so that stage 5
 # (the sum), stage 6 (the bias) and stage 7 (the activation) each light up
 # exactly their own part.
-_NODES = {"input": (0.0, 0.5), "top": (1.0, 0.8), "bottom": (1.0, 0.2), "sum": (2.05, 0.5), "output": (3.1, 0.5)}
+# Top and bottom sit far apart so that the labels along the edges into the sum
+# clear the sum's and b3's labels even in the slide's narrow diagram.
+_NODES = {"input": (0.0, 0.5), "top": (1.0, 0.88), "bottom": (1.0, 0.12), "sum": (2.05, 0.5), "output": (3.1, 0.5)}
 _NODE_ROLE = {"input": "input", "top": "top", "bottom": "bottom", "sum": "sum", "output": "sum"}
 _NODE_NAME = {"input": "dosage", "top": "top", "bottom": "bottom", "sum": "sum", "output": "output"}
 # The quantity each node hands on, at the probe dosage.
@@ -386,6 +389,17 @@ _EDGES = {"w1": ("input", "top", "top"), "w2": ("input", "bottom", "bottom"),
 _BIASES = {"b1": ("top", "top"), "b2": ("bottom", "bottom")}
 _DIAGRAM_X = (-0.4, 3.75)
 _DIAGRAM_Y = (-0.1, 1.1)
+
+
+_EDGE_MARGIN = 2  # px between a label and the diagram's edge
+
+
+def _kept_inside(px: float, width: float, align: str, plot_width: float) -> float:
+    """The anchor `px` of a label `width` px wide, moved just enough that the whole label lies inside
+    the plot: a long weight ("w2 = -12.60", bold) or activation name would otherwise be cut at its edge."""
+    left = px - {"left": 0.0, "center": width / 2, "right": width}[align]
+    right = left + width
+    return px + max(0.0, _EDGE_MARGIN - left) - max(0.0, right - (plot_width - _EDGE_MARGIN))
 
 
 def _node_inner(name: str, activation: str) -> str:
@@ -418,6 +432,7 @@ def _diagram_datasets(facts: StageFacts, stage_: Stage, style: ChartStyle, probe
     labels = []
 
     def label(px: float, py: float, text: str, align: str, colour_: str, bold: bool) -> None:
+        px = _kept_inside(px, text_width(text, style.font_size, bold), align, plot.width)
         x, y = plot.to_data(px, py)
         labels.append({"x": x, "y": y, "text": text, "colour": colour_, "align": align,
                        "weight": "bold" if bold else "normal"})
@@ -435,10 +450,16 @@ def _diagram_datasets(facts: StageFacts, stage_: Stage, style: ChartStyle, probe
                       "inner": value or _node_inner(name, facts.activation),
                       "tip": f"{_NODE_NAME[name]} = {value} at dosage {num(probe)}" if value else _NODE_NAME[name]})
         px, py = pixel(name)
-        text = _NODE_NAME[name] if name in ("input", "sum") else f"{_NODE_NAME[name]} · {facts.act}"
         up = y >= 0.5 and name != "sum" and name != "output"
-        label(px, py + (-1 if up else 1) * (radius + gap + line / 2), text, "center",
-              colour(name, _NODE_ROLE[name], text=True) if name in active else TEXT_COLOUR, True)
+        first_line = py + (-1 if up else 1) * (radius + gap + line / 2)
+        ink = colour(name, _NODE_ROLE[name], text=True) if name in active else TEXT_COLOUR
+        if name in ("input", "sum"):
+            label(px, first_line, _NODE_NAME[name], "center", ink, True)
+        elif name == "output":  # two short lines: one would reach over the sum's label
+            label(px, first_line, _NODE_NAME[name], "center", ink, True)
+            label(px, first_line + line, facts.act, "center", ink, True)
+        else:
+            label(px, first_line, f"{_NODE_NAME[name]} · {facts.act}", "center", ink, True)
     # Weights outside the diamond of edges, just off their edge's middle.
     for name, (start, end, role) in _EDGES.items():
         (x1, y1), (x2, y2) = pixel(start), pixel(end)

@@ -169,7 +169,7 @@ def _highlighted(number: int) -> set[str]:
     (4, {"w4"}),
     (5, {"sum"}),
     (6, {"b3"}),
-    (7, {"output", "output · ReLU"}),
+    (7, {"output", "ReLU"}),  # the output node is named on two lines: "output", "ReLU"
 ])
 def test_each_stage_highlights_exactly_its_operation(number, parts):
     assert _highlighted(number) == parts
@@ -178,7 +178,7 @@ def test_each_stage_highlights_exactly_its_operation(number, parts):
 def test_diagram_names_the_hidden_nodes_and_shows_values_at_the_probe():
     spec = diagram_chart(ARTICLE, stage(5), PAGE_STYLE, probe=0.5).to_dict()
     labels = _diagram_labels(spec)
-    assert {"top · ReLU", "bottom · ReLU", "sum", "output · ReLU", "dosage"} <= set(labels)
+    assert {"top · ReLU", "bottom · ReLU", "sum", "output", "ReLU", "dosage"} <= set(labels)
     nodes = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")["data"]["values"]
     assert [n["tip"] for n in nodes] == [
         "dosage = 0.50 at dosage 0.50", "top = 0.00 at dosage 0.50", "bottom = 6.30 at dosage 0.50",

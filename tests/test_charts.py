@@ -9,7 +9,8 @@ from relunet.charts import Frame, diagram_chart, diagram_spec, nice_domain, stag
 from relunet.facts import facts_for
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, PARAM_NAMES, Params
 from relunet.stages import STAGES
-from relunet.style import PAGE_STYLE, PALETTE, SLIDE_STYLE
+from relunet.style import PAGE_STYLE, PALETTE, PRESENT_STYLE, SLIDE_STYLE
+from relunet.typeface import text_width
 
 
 def layer_data(spec: dict) -> list[list[dict]]:
@@ -96,6 +97,45 @@ def test_a_filled_template_is_the_freshly_built_chart(values, activation, number
     assert stage_spec(facts, frame, style, probe, other) == fresh
     fresh = diagram_chart(facts, frame.stage, style, probe).to_dict(validate=False)
     assert diagram_spec(facts, frame.stage, style, probe) == fresh
+
+
+def diagram_label_boxes(spec: dict) -> list[tuple[str, float, float, float, float]]:
+    """Each diagram label's text and box (left, top, right, bottom) in pixels of the plot, measured
+    with the typeface the page and the slides draw it in."""
+    boxes = []
+    for layer in spec["layer"]:
+        mark, encoding = layer["mark"], layer["encoding"]
+        if mark["type"] != "text" or encoding["text"]["field"] != "text":
+            continue  # the nodes' own inner text sits inside their circles
+        (x_low, x_high), (y_low, y_high) = encoding["x"]["scale"]["domain"], encoding["y"]["scale"]["domain"]
+        size, bold = mark["fontSize"], mark["fontWeight"] == "bold"
+        for row in layer["data"]["values"]:
+            px = (row["x"] - x_low) / (x_high - x_low) * spec["width"]
+            py = (y_high - row["y"]) / (y_high - y_low) * spec["height"]
+            width = text_width(row["text"], size, bold)
+            left = px - {"left": 0, "center": width / 2, "right": width}[mark["align"]]
+            boxes.append((row["text"], left, py - size / 2, left + width, py + size / 2))
+    return boxes
+
+
+EXTREME_PARAMS = [Params(**{name: sign * WEIGHT_LIMIT for name in PARAM_NAMES}) for sign in (-1, 1)]
+
+
+@pytest.mark.parametrize("style", [PAGE_STYLE, PRESENT_STYLE, SLIDE_STYLE], ids=["page", "present", "slide"])
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("params", [ARTICLE_PARAMS, *EXTREME_PARAMS], ids=["article", "all -100", "all +100"])
+def test_diagram_labels_stay_whole_and_apart(style, activation, params):
+    """The longest weight ("w3 = -100.00") and activation name neither run off the diagram's edge nor
+    onto another label, in the page's, the projector's and the slide's sizes."""
+    spec = diagram_spec(facts_for(params, activation), STAGES[6], style, probe=0.5)
+    boxes = diagram_label_boxes(spec)
+    assert len(boxes) == 13  # five node names (the output's on two lines), five weights, three biases
+    for text, left, top, right, bottom in boxes:
+        assert 0 <= left and right <= spec["width"] and 0 <= top and bottom <= spec["height"], text
+    for index, (text, left, top, right, bottom) in enumerate(boxes):
+        for other, other_left, other_top, other_right, other_bottom in boxes[index + 1:]:
+            apart = right <= other_left or other_right <= left or bottom <= other_top or other_bottom <= top
+            assert apart, f"{text!r} overlaps {other!r}"
 
 
 def test_filling_a_template_leaves_it_untouched():
