@@ -1,6 +1,6 @@
 """Where a click's time goes in the browser: Chromium's sampling profiler over stage steps.
 
-usage: python bench/click_profile.py [--peer PATH] [--rounds 3] [--clicks 6] [--interval-us 500]
+usage: python bench/click_profile.py [--peer PATH] [--rounds 3] [--clicks 6] [--interval-us 500] [--ours APP]
 
 Both apps run as in bench/browser_ratio.py (same server, clicks and "drawn" detector):
 each steps through the stages while Chromium's JavaScript profiler samples the page's
@@ -107,6 +107,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clicks", type=int, default=6, help="steps per round, from stage 1 (1 to 6)")
     parser.add_argument("--interval-us", type=int, default=500, help="sampling interval")
+    parser.add_argument("--ours", default="streamlit_app.py", help="the app profiled in relunet's place")
     args = parser.parse_args()
     if not 1 <= args.clicks <= 6:
         parser.error("--clicks must be from 1 to 6: the pages have seven stages")
@@ -116,7 +117,7 @@ def main() -> None:
         parser.error(f"no peer app at {args.peer}: pass --peer PATH")
     if not chromium_available(chromium_path()):
         sys.exit(f"no Chromium at {chromium_path()}: sudo apt-get install chromium, or set RELUNET_CHROMIUM")
-    sides = [Side("relunet", "streamlit_app.py", RELUNET_SIGNATURE, step=press_next),
+    sides = [Side("relunet", args.ours, RELUNET_SIGNATURE, step=press_next),
              Side("peer", os.path.abspath(args.peer), PEER_SIGNATURE, step=press_right_arrow, prepare=focus_slider)]
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         browser = playwright.chromium.launch(**launch_options())
