@@ -265,9 +265,11 @@ def _stage_layers(
 
     x_scale = alt.Scale(domain=list(DOSAGE_RANGE), nice=False, padding=X_PADDING)
     y_scale = alt.Scale(domain=list(y_domain), nice=False)
+    other_labels = ["training data"] if stage_.shows_training_data else []
     legend = alt.Legend(
         title=None, orient="top", symbolType="stroke", symbolStrokeWidth=style.line_width,
         labelFontSize=style.font_size, labelColor=TEXT_COLOUR, symbolSize=style.font_size * 30, labelLimit=0,
+        columns=_legend_columns(style, labels, other_labels),
     )
     # Context and the stage's own curve share one colour/dash scale, so one
     # legend names them all; width and opacity are per layer, not encoded.
@@ -320,6 +322,21 @@ def _stage_layers(
         layers.extend(_annotation_layers(style, shape.probe, data))
     # Sizes as layer() arguments: .properties() would validate each against the schema (slow on a cold start).
     return alt.layer(*layers, width=style.chart_width, height=style.chart_height, description=description)
+
+
+def _legend_columns(style: ChartStyle, curve_labels: list[str], other_labels: list[str]) -> alt.ExprRef:
+    """The curves' legend in one row while that fits the plot's width, else in two columns, else one.
+    The page stretches a chart to its column, so on a phone the plot is about 280 px wide and a one-row
+    legend of four entries ran off the chart's edge; the width is known only in the browser, hence an
+    expression on Vega's `width` signal, with each layout's width measured here in the page's typeface."""
+
+    def entry(label: str) -> float:  # symbol, gaps and text (Vega's defaults, measured: 2×size + 12 px)
+        return text_width(label, style.font_size) + 2 * style.font_size + 12
+
+    others = sum(entry(label) for label in other_labels)
+    one_row = others + sum(entry(label) for label in curve_labels)
+    two_columns = others + max(map(entry, curve_labels[0::2])) + max(map(entry, curve_labels[1::2]), default=0)
+    return alt.ExprRef(expr=f"width >= {one_row:.0f} ? 0 : width >= {two_columns:.0f} ? 2 : 1")
 
 
 @cache  # a few shapes per stage and style

@@ -138,6 +138,30 @@ def test_diagram_labels_stay_whole_and_apart(style, activation, params):
             assert apart, f"{text!r} overlaps {other!r}"
 
 
+@pytest.mark.parametrize("width", [280, 340])  # the page's plot on a 390 px phone, and a little wider
+def test_the_legend_wraps_to_fit_a_narrow_plot(width):
+    """The page stretches each chart to its column. A legend wider than the plot ran off the chart's edge on a
+    phone (four entries when a smooth activation is compared with ReLU); it must wrap instead. Vega grows the
+    picture to hold whatever sticks out, so every stage's chart must come out exactly as wide as a chart whose
+    short legend surely fits."""
+    import io
+
+    import vl_convert as vlc
+    from PIL import Image
+
+    from relunet.export.fonts import use_page_font
+
+    use_page_font()
+
+    def picture_width(spec: dict) -> int:
+        return Image.open(io.BytesIO(vlc.vegalite_to_png({**spec, "width": width}, scale=1))).width
+
+    softplus, relu = facts_for(ARTICLE_PARAMS, "softplus"), facts_for(ARTICLE_PARAMS, "relu")
+    fits = picture_width(stage_spec(relu, Frame(STAGES[2]), PAGE_STYLE))  # two short entries
+    for stage in STAGES:
+        assert picture_width(stage_spec(softplus, Frame(stage), PAGE_STYLE, 0.5, relu)) == fits, stage.title
+
+
 def test_filling_a_template_leaves_it_untouched():
     facts = facts_for(ARTICLE_PARAMS, "relu")
     first = stage_spec(facts, Frame(STAGES[6]))
