@@ -269,7 +269,7 @@ def _stage_layers(
     legend = alt.Legend(
         title=None, orient="top", symbolType="stroke", symbolStrokeWidth=style.line_width,
         labelFontSize=style.font_size, labelColor=TEXT_COLOUR, symbolSize=style.font_size * 30, labelLimit=0,
-        columns=_legend_columns(style, labels, other_labels),
+        columns=_legend_columns(style, labels, other_labels), clipHeight=_legend_row_height(style),
     )
     # Context and the stage's own curve share one colour/dash scale, so one
     # legend names them all; width and opacity are per layer, not encoded.
@@ -312,7 +312,7 @@ def _stage_layers(
                                 legend=alt.Legend(
                                     title=None, orient="top", labelFontSize=style.font_size, labelColor=TEXT_COLOUR,
                                     symbolFillColor=PALETTE["data"], symbolStrokeColor=PALETTE["data"],
-                                    symbolSize=style.font_size ** 2 * 0.3)),  # no taller than the curves' rows
+                                    symbolSize=style.font_size ** 2 * 0.3, clipHeight=_legend_row_height(style))),
                 tooltip=[alt.Tooltip("curve:N", title=""), alt.Tooltip("dosage:Q", title="Dosage"),
                          alt.Tooltip("value:Q", title="Efficacy")],
             )
@@ -322,6 +322,12 @@ def _stage_layers(
         layers.extend(_annotation_layers(style, shape.probe, data))
     # Sizes as layer() arguments: .properties() would validate each against the schema (slow on a cold start).
     return alt.layer(*layers, width=style.chart_width, height=style.chart_height, description=description)
+
+
+def _legend_row_height(style: ChartStyle) -> float:
+    """One row height for both legends (the training data's dot and the curves' strokes), so that the two sit
+    on one line: Vega sizes a row by its symbol, and the two legends' symbols differ."""
+    return style.font_size * 1.3
 
 
 def _legend_columns(style: ChartStyle, curve_labels: list[str], other_labels: list[str]) -> alt.ExprRef:

@@ -162,6 +162,31 @@ def test_the_legend_wraps_to_fit_a_narrow_plot(width):
         assert picture_width(stage_spec(softplus, Frame(stage), PAGE_STYLE, 0.5, relu)) == fits, stage.title
 
 
+def scene_texts(mark: dict, x: float = 0.0, y: float = 0.0) -> list[tuple[str, str, float, float]]:
+    """Every text item in a Vega scenegraph as (role, text, x, y), positioned on the whole picture."""
+    found = []
+    for item in mark.get("items", []):
+        if mark.get("marktype") == "group":
+            for inner in item.get("items", []):
+                found += scene_texts(inner, x + item.get("x", 0), y + item.get("y", 0))
+        elif mark.get("marktype") == "text":
+            found.append((mark.get("role"), item.get("text"), x + item.get("x", 0), y + item.get("y", 0)))
+    return found
+
+
+@pytest.mark.parametrize("style", [PAGE_STYLE, PRESENT_STYLE, SLIDE_STYLE], ids=["page", "present", "slide"])
+def test_the_training_data_and_the_curves_are_named_on_one_line(style):
+    """Two legends share the top row at the final stage (the data's dot, the curves' strokes); Vega sizes a row
+    by its symbol, and the dot's row sat 5 px above the curves' names."""
+    import vl_convert as vlc
+
+    spec = stage_spec(facts_for(ARTICLE_PARAMS, "relu"), Frame(STAGES[6]), style)
+    labels = [(text, y) for role, text, _, y in scene_texts(vlc.vegalite_to_scenegraph(spec)["scenegraph"])
+              if role == "legend-label"]
+    assert [text for text, _ in labels] == ["training data", "sum + b3", "output"]
+    assert max(y for _, y in labels) - min(y for _, y in labels) < 0.5
+
+
 def test_filling_a_template_leaves_it_untouched():
     facts = facts_for(ARTICLE_PARAMS, "relu")
     first = stage_spec(facts, Frame(STAGES[6]))
