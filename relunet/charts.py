@@ -429,6 +429,14 @@ def _node_inner(name: str, activation: str) -> str:
     return {"input": "x", "sum": "+"}.get(name, ACTIVATIONS[activation].symbol)
 
 
+def _inner_size(text: str, style: ChartStyle) -> float:
+    """The type size of a node's own text: 0.9 of the labels', smaller for a long value ("-4012.50", far
+    weights at the probe), so that it stays inside its circle, where its white or black ink can be read."""
+    size = style.font_size * 0.9
+    room = style.node_size ** 0.5 - 6  # the circle's diameter, less a little air
+    return round(min(size, size * room / text_width(text, size, bold=True)), 1)
+
+
 _LABEL_KINDS = [(weight, align) for weight in ("normal", "bold") for align in ("left", "center", "right")]
 
 
@@ -469,8 +477,9 @@ def _diagram_datasets(facts: StageFacts, stage_: Stage, style: ChartStyle, probe
     for name, (x, y) in _NODES.items():
         fill = colour(name, _NODE_ROLE[name])
         value = num(at_probe[_NODE_VALUE[name]]) if at_probe is not None else ""
-        nodes.append({"x": x, "y": y, "colour": fill, "ink": ink_on(fill),
-                      "inner": value or _node_inner(name, facts.activation),
+        inner = value or _node_inner(name, facts.activation)
+        nodes.append({"x": x, "y": y, "colour": fill, "ink": ink_on(fill), "inner": inner,
+                      "inner_size": _inner_size(inner, style),
                       "tip": f"{_NODE_NAME[name]} = {value} at dosage {num(probe)}" if value else _NODE_NAME[name]})
         px, py = pixel(name)
         up = y >= 0.5 and name != "sum" and name != "output"
@@ -528,9 +537,10 @@ def _diagram_layers(style: ChartStyle, description: str, data: DataSource) -> al
     node_layer = alt.Chart(data("nodes")).mark_circle(opacity=1, size=style.node_size).encode(
         **enc, color=alt.Color("colour:N", scale=None), tooltip=[alt.Tooltip("tip:N", title="Node")]
     )
-    inner_layer = alt.Chart(data("nodes")).mark_text(
-        fontWeight="bold", fontSize=style.font_size * 0.9, baseline="middle"
-    ).encode(**enc, text=alt.Text("inner:N"), color=alt.Color("ink:N", scale=None))
+    inner_layer = alt.Chart(data("nodes")).mark_text(fontWeight="bold", baseline="middle").encode(
+        **enc, text=alt.Text("inner:N"), color=alt.Color("ink:N", scale=None),
+        size=alt.Size("inner_size:Q", scale=None),
+    )
     # Text alignment and weight are mark properties in Vega-Lite, so one layer each.
     label_layers = [
         alt.Chart(data(f"labels_{weight}_{align}"))

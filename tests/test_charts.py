@@ -136,6 +136,9 @@ def test_diagram_labels_stay_whole_and_apart(style, activation, params):
         for other, other_left, other_top, other_right, other_bottom in boxes[index + 1:]:
             apart = right <= other_left or other_right <= left or bottom <= other_top or other_bottom <= top
             assert apart, f"{text!r} overlaps {other!r}"
+    inner = next(layer for layer in spec["layer"] if layer["encoding"].get("text", {}).get("field") == "inner")
+    for node in inner["data"]["values"]:  # a node's value, in white or black, must not spill out of its circle
+        assert text_width(node["inner"], node["inner_size"], bold=True) <= style.node_size ** 0.5 - 4, node["inner"]
 
 
 @pytest.mark.parametrize("width", [280, 340])  # the page's plot on a 390 px phone, and a little wider
