@@ -462,11 +462,13 @@ def _diagram_datasets(facts: StageFacts, stage_: Stage, style: ChartStyle, probe
 
     labels = []
 
-    def label(px: float, py: float, text: str, align: str, colour_: str, bold: bool) -> None:
-        px = _kept_inside(px, text_width(text, style.font_size, bold), align, plot.width)
-        x, y = plot.to_data(px, py)
-        labels.append({"x": x, "y": y, "text": text, "colour": colour_, "align": align,
-                       "weight": "bold" if bold else "normal"})
+    def label(anchor: float, dx: float, py: float, text: str, align: str, colour_: str, bold: bool) -> None:
+        """A label `dx` px beside its node or edge at `anchor`: the page stretches the diagram to its column,
+        which moves the anchors apart but keeps pixel offsets, so a label keeps its distance from its node."""
+        px = _kept_inside(anchor + dx, text_width(text, style.font_size, bold), align, plot.width)
+        x, y = plot.to_data(anchor, py)
+        labels.append({"x": x, "y": y, "dx": round(px - anchor, 2), "text": text, "colour": colour_,
+                       "align": align, "weight": "bold" if bold else "normal"})
 
     edges = []
     for name, (start, end, role) in _EDGES.items():
@@ -486,12 +488,12 @@ def _diagram_datasets(facts: StageFacts, stage_: Stage, style: ChartStyle, probe
         first_line = py + (-1 if up else 1) * (radius + gap + line / 2)
         ink = colour(name, _NODE_ROLE[name], text=True) if name in active else TEXT_COLOUR
         if name in ("input", "sum"):
-            label(px, first_line, _NODE_NAME[name], "center", ink, True)
+            label(px, 0, first_line, _NODE_NAME[name], "center", ink, True)
         elif name == "output":  # two short lines: one would reach over the sum's label
-            label(px, first_line, _NODE_NAME[name], "center", ink, True)
-            label(px, first_line + line, facts.act, "center", ink, True)
+            label(px, 0, first_line, _NODE_NAME[name], "center", ink, True)
+            label(px, 0, first_line + line, facts.act, "center", ink, True)
         else:
-            label(px, first_line, f"{_NODE_NAME[name]} · {facts.act}", "center", ink, True)
+            label(px, 0, first_line, f"{_NODE_NAME[name]} · {facts.act}", "center", ink, True)
     # Weights outside the diamond of edges, just off their edge's middle.
     for name, (start, end, role) in _EDGES.items():
         (x1, y1), (x2, y2) = pixel(start), pixel(end)
@@ -500,18 +502,19 @@ def _diagram_datasets(facts: StageFacts, stage_: Stage, style: ChartStyle, probe
         mx, my = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
         text = f"{name} = {num(values[name])}"
         if name == "b3":  # above the nodes it sits between
-            label(mx, my - radius - gap - line / 2, f"+ {text}", "center", colour(name, role, True), name in active)
+            label(mx, 0, my - radius - gap - line / 2, f"+ {text}", "center", colour(name, role, True),
+                  name in active)
             continue
         upper = min(y1, y2) < plot.height / 2 - 1  # pixel y grows downwards
         left = name in ("w1", "w2")
         dy = -(gap + line / 2) if upper else gap + line / 2
         dx = -gap if left else gap
-        label(mx + dx, my + dy, text, "right" if left else "left", colour(name, role, True), name in active)
+        label(mx, dx, my + dy, text, "right" if left else "left", colour(name, role, True), name in active)
     # Hidden biases to the right of their node, on the side away from its outgoing edge.
     for name, (node, role) in _BIASES.items():
         px, py = pixel(node)
         shift = -line * 0.3 if node == "top" else line * 0.3
-        label(px + radius + gap, py + shift, f"{name} = {num(values[name])}", "left", colour(name, role, True),
+        label(px, radius + gap, py + shift, f"{name} = {num(values[name])}", "left", colour(name, role, True),
               name in active)
     return {
         "edges": edges,
@@ -544,7 +547,8 @@ def _diagram_layers(style: ChartStyle, description: str, data: DataSource) -> al
     # Text alignment and weight are mark properties in Vega-Lite, so one layer each.
     label_layers = [
         alt.Chart(data(f"labels_{weight}_{align}"))
-        .mark_text(fontSize=style.font_size, fontWeight=weight, baseline="middle", align=align)
+        .mark_text(fontSize=style.font_size, fontWeight=weight, baseline="middle", align=align,
+                   dx=alt.ExprRef("datum.dx"))
         .encode(**enc, text=alt.Text("text:N"), color=alt.Color("colour:N", scale=None))
         for weight, align in _LABEL_KINDS
     ]

@@ -67,14 +67,17 @@ class ChartStyle:
         return self.diagram_height or self.chart_height
 
 
+# The page stretches chart and diagram to their columns. The diagram's labels are laid out for its narrowest
+# width (diagram_width) and keep their pixel distance from their nodes when it is drawn wider; the page's
+# layout never draws it narrower (ui/presenter.py).
 PAGE_STYLE = ChartStyle(
-    chart_width=440, chart_height=330, diagram_width=420, font_size=13, title_size=16, line_width=3.5, node_size=1800,
+    chart_width=440, chart_height=330, diagram_width=280, font_size=13, title_size=16, line_width=3.5, node_size=1800,
     diagram_height=360,
 )
 # On a projector, read from the back row: at least 16 px chart type on a
 # 1280 × 720 screen, and a chart and diagram that fit beside the text.
 PRESENT_STYLE = ChartStyle(
-    chart_width=560, chart_height=280, diagram_width=500, font_size=18, title_size=20, line_width=5, node_size=3000,
+    chart_width=560, chart_height=280, diagram_width=360, font_size=18, title_size=20, line_width=5, node_size=3000,
     diagram_height=400,
 )
 # Read from the back of a lecture hall: large type, thick lines.

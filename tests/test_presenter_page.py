@@ -35,8 +35,11 @@ def font_sizes(spec: dict) -> set[float]:
     sizes = set()
     for layer in spec["layer"]:
         mark = layer["mark"] if isinstance(layer["mark"], dict) else {}
-        if mark.get("type") == "text":
+        if mark.get("type") == "text" and "fontSize" in mark:
             sizes.add(mark["fontSize"])
+        elif mark.get("type") == "text":  # sized per datum (a node's value shrinks to fit its circle)
+            field = layer["encoding"]["size"]["field"]
+            sizes.update(row[field] for row in layer["data"]["values"])
         for channel in layer.get("encoding", {}).values():
             axis = channel.get("axis") if isinstance(channel, dict) else None
             if axis:
