@@ -128,15 +128,22 @@ def changes_line(state: PageState) -> None:
         st.button("Reset to the article", key="reset_inline", on_click=reset_weights)
 
 
+def chart_and_diagram(chart_spec: dict, diagram_spec: dict, present: bool) -> None:
+    """The stage chart and the network diagram side by side, each stretched to its column; in a window too
+    narrow for the diagram's labels (ui/presenter.py), the diagram moves under the chart."""
+    with st.container(key="pictures"):
+        chart_column, diagram_column = st.columns([11, 9] if present else [3, 2], gap="medium")
+        with chart_column:
+            st.vega_lite_chart(chart_spec, width="stretch")
+        with diagram_column:
+            st.vega_lite_chart(diagram_spec, width="stretch")
+
+
 def stage_body(view: StageView, diagram: DiagramView, present: bool) -> None:
     """Heading, then chart and diagram side by side at a fixed place (nothing above them changes
     height from stage to stage), then the explanation and the formula."""
     st.subheader(view.heading)
-    chart_column, diagram_column = st.columns([11, 9] if present else [3, 2], gap="medium")
-    with chart_column:
-        st.vega_lite_chart(view.chart_spec, width="stretch")
-    with diagram_column:
-        st.vega_lite_chart(diagram.spec, width="stretch")
+    chart_and_diagram(view.chart_spec, diagram.spec, present)
     st.markdown(view.explanation)
     if view.note:
         st.markdown(view.note)

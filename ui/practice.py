@@ -34,7 +34,7 @@ from relunet.stages import STAGE_COUNT, stage
 from relunet.state import PageState
 from relunet.style import PAGE_STYLE, PRESENT_STYLE
 from relunet.view import DiagramView
-from ui.lesson import cached_diagram, cached_view, numbers, stage_body
+from ui.lesson import cached_diagram, cached_view, chart_and_diagram, numbers, stage_body
 
 SEED_KEY = "practice_seed"
 ROUND_KEY = "practice_round"
@@ -157,11 +157,7 @@ def _ask(state: PageState, round_: Round) -> None:
     # The layout of ui.lesson.stage_body, so nothing moves at the reveal; the question stands where the
     # explanation will.
     st.subheader(f"Stage {stage_.number} of {STAGE_COUNT} · {stage_.title}")
-    chart_column, diagram_column = st.columns([11, 9] if state.present else [3, 2], gap="medium")
-    with chart_column:
-        st.vega_lite_chart(chart_spec, width="stretch")
-    with diagram_column:
-        st.vega_lite_chart(diagram.spec, width="stretch")
+    chart_and_diagram(chart_spec, diagram.spec, state.present)
     st.markdown(f"**Predict:** {question.prompt}")
     st.latex(stage_.formula(state.params, state.activation))
     if not state.present:

@@ -6,6 +6,10 @@ stable test ids and on our own widget keys (`.st-key-<key>`).
 
 import streamlit as st
 
+from relunet.style import PAGE_STYLE, PRESENT_STYLE
+
+_VEGA_PADDING = 10  # Vega's default 5 px on each side of the plot
+
 # Every view: the stepper stays one row; on a phone the seven number buttons give way
 # to a "jump to stage" menu, and the title takes less of the first screen.
 _PAGE_CSS = """
@@ -16,6 +20,10 @@ _PAGE_CSS = """
 .st-key-stage_of p { margin: 0 !important; font-weight: 600; }
 .st-key-stage_of [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
 .st-key-stage_jump { display: none; }
+/* The diagram's labels are laid out for a plot at least PAGE_STYLE.diagram_width wide (plus Vega's padding);
+   in a narrower column it moves under the chart instead of squeezing its labels into each other. */
+.st-key-pictures [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; }
+.st-key-pictures [data-testid="stColumn"]:last-child { min-width: min(%(page_diagram)dpx, 100%%); }
 @media (max-width: 640px) {
   .st-key-stage_numbers { display: none !important; }
   .st-key-stepper { gap: 0.5rem !important; }
@@ -44,10 +52,13 @@ header[data-testid="stHeader"], .st-key-mode { display: none !important; }
 .block-container .katex { font-size: 1.45em !important; }
 .block-container button p { font-size: 20px !important; }
 .st-key-stage_of p { font-size: 22px !important; }
+.st-key-pictures [data-testid="stColumn"]:last-child { min-width: min(%(present_diagram)dpx, 100%%); }
 .block-container [data-testid="stCaptionContainer"] { font-size: 18px !important; }
 </style>
 """
 
 
 def page_style(present: bool) -> None:
-    st.html(_PAGE_CSS + (_PRESENT_CSS if present else ""))
+    widths = {"page_diagram": PAGE_STYLE.diagram_width + _VEGA_PADDING, "present_diagram": PRESENT_STYLE.diagram_width
+              + _VEGA_PADDING}
+    st.html((_PAGE_CSS + (_PRESENT_CSS if present else "")) % widths)

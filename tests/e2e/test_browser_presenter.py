@@ -227,3 +227,55 @@ def test_bad_link_warnings_go_after_the_first_step(page, app_url):
     expect_stage_drawn(page, 2)
     expect(page.locator(ALERT)).to_have_count(0)
     expect(page.locator(CHART)).to_have_count(2)
+
+
+# The diagram's labels and node circles, as drawn: boxes in page pixels.
+_DIAGRAM_PARTS = """element => {
+  const svg = element.querySelector("svg.marks");
+  const rect = r => ({left: r.left, top: r.top, right: r.right, bottom: r.bottom});
+  return {
+    surface: rect(svg.getBoundingClientRect()),
+    circles: [...svg.querySelectorAll(".mark-symbol path")].map(c => rect(c.getBoundingClientRect())),
+    texts: [...svg.querySelectorAll(".mark-text text")].filter(t => t.textContent.trim())
+      .map(t => ({text: t.textContent, ...rect(t.getBoundingClientRect())})),
+  };
+}"""
+
+WINDOWS = [(390, 844, ""), (1024, 768, ""), (1280, 720, ""), (1366, 768, ""), (1024, 768, "&present=1"),
+           (1366, 768, "&present=1")]
+
+
+@pytest.mark.parametrize(("width", "height", "query"), WINDOWS,
+                         ids=[f"{w}x{h}{'-presenter' if q else ''}" for w, h, q in WINDOWS])
+def test_diagram_labels_stay_apart_in_every_window(browser, app_url, width, height, query):
+    """The page stretches the diagram to its column: at 1024 × 768 its labels once ran into each other and
+    into the nodes. In every window, with the longest labels (w2 = -100.00, Softplus), no label may overlap
+    another, run into a node or past the diagram's edge."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        open_stage(page, app_url, 7, f"&act=softplus&w2=-100&w3=-100&b3=-100{query}")
+        parts = diagram(page).evaluate(_DIAGRAM_PARTS)
+        surface, circles = parts["surface"], parts["circles"]
+        assert len(circles) == 5
+        inside_a_node = [t for t in parts["texts"] if any(
+            c["left"] < (t["left"] + t["right"]) / 2 < c["right"] and c["top"] < (t["top"] + t["bottom"]) / 2
+            < c["bottom"] for c in circles)]
+        labels = [t for t in parts["texts"] if t not in inside_a_node]
+        assert len(labels) == 13 and len(inside_a_node) == 5
+        tolerance = 0.5
+        for index, label in enumerate(labels):
+            assert surface["left"] - tolerance <= label["left"], label
+            assert label["right"] <= surface["right"] + tolerance, label
+            for circle in circles:
+                x, y = (circle["left"] + circle["right"]) / 2, (circle["top"] + circle["bottom"]) / 2
+                radius = (circle["right"] - circle["left"]) / 2
+                out_x = max(label["left"] - x, 0, x - label["right"])
+                out_y = max(label["top"] - y, 0, y - label["bottom"]) + 2  # a text box includes the line's leading
+                assert out_x ** 2 + out_y ** 2 >= (radius - tolerance) ** 2, (label["text"], "runs into a node")
+            for other in labels[index + 1:]:
+                apart = (label["right"] <= other["left"] + tolerance or other["right"] <= label["left"] + tolerance
+                         or label["bottom"] <= other["top"] + 3 or other["bottom"] <= label["top"] + 3)
+                assert apart, (label["text"], "overlaps", other["text"])
+    finally:
+        context.close()
