@@ -11,6 +11,7 @@ export fill the same templates. No Streamlit in here.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,15 @@ if TYPE_CHECKING:
 Y_DOMAIN_HOLE = (-1.2345e300, 1.2345e300)
 
 Datasets = dict[str, list[dict]]
+# Where a layer's rows come from: a named dataset in a template, the rows themselves in a fresh build.
+DataSource = Callable[[str], "alt.NamedData | alt.Data"]
+
+
+def rows_of(datasets: Datasets) -> DataSource:
+    """Layers that hold their rows: how a chart is built afresh, to check a filled template against."""
+    import altair as alt
+
+    return lambda name: alt.Data(values=datasets[name])
 
 
 @dataclass(frozen=True)

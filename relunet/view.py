@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 
-from relunet.charts import Frame, describe_diagram, diagram_spec, stage_spec
+from relunet.charts import Frame, stage_spec
+from relunet.diagram import describe_diagram, diagram_spec
 from relunet.facts import CURVES, facts_for
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, Params, forward
 from relunet.stages import STAGE_COUNT, STAGES, arithmetic_headers, stage

@@ -4,7 +4,8 @@ marked with computed numbers, placed clear of the lines, readable colours."""
 import numpy as np
 import pytest
 
-from relunet.charts import X_PADDING, Frame, describe_diagram, diagram_chart, stage_chart, stage_domain
+from relunet.charts import X_PADDING, Frame, stage_chart, stage_domain
+from relunet.diagram import describe_diagram, diagram_chart
 from relunet.facts import facts_for
 from relunet.labels import Label, Plot, place_labels, text_box
 from relunet.network import ARTICLE_PARAMS, DOSAGE_RANGE

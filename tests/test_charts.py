@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relunet.bounds import WEIGHT_LIMIT
-from relunet.charts import Frame, diagram_chart, diagram_spec, nice_domain, stage_chart, stage_spec
+from relunet.charts import Frame, nice_domain, stage_chart, stage_spec
+from relunet.diagram import diagram_chart, diagram_spec
 from relunet.export.slide import DIAGRAM_STYLE
 from relunet.facts import facts_for
 from relunet.network import ACTIVATIONS, ARTICLE_PARAMS, PARAM_NAMES, Params

@@ -1,6 +1,7 @@
 """What the page shows for a state, computed without Streamlit."""
 
-from relunet.charts import Frame, diagram_chart, stage_chart
+from relunet.charts import Frame, stage_chart
+from relunet.diagram import diagram_chart
 from relunet.facts import facts_for
 from relunet.network import ARTICLE_PARAMS
 from relunet.stages import stage
@@ -65,14 +66,14 @@ def test_page_charts_are_the_built_charts_with_their_rows_inline():
 
 def test_warming_builds_every_stage_template_up_front():
     """After warming, no stage's first visit builds a chart template (the page warms them in the background)."""
-    from relunet import charts
+    from relunet import charts, diagram
 
     charts._stage_template.cache_clear()
-    charts._diagram_template.cache_clear()
+    diagram._diagram_template.cache_clear()
     warm_chart_templates(PageState(activation="softplus", probe=0.2), PAGE_STYLE)
-    built = (charts._stage_template.cache_info().currsize, charts._diagram_template.cache_info().currsize)
+    built = (charts._stage_template.cache_info().currsize, diagram._diagram_template.cache_info().currsize)
     assert built == (7, 1)
     for number in range(1, 8):
         stage_view(PageState(stage=number, activation="softplus", probe=0.7, params=ARTICLE_PARAMS.with_values(w1=2)))
         diagram_view(number, ARTICLE_PARAMS, "softplus", 0.7)
-    assert (charts._stage_template.cache_info().currsize, charts._diagram_template.cache_info().currsize) == built
+    assert (charts._stage_template.cache_info().currsize, diagram._diagram_template.cache_info().currsize) == built

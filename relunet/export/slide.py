@@ -22,7 +22,8 @@ import altair as alt
 import vl_convert as vlc
 from PIL import Image
 
-from relunet.charts import Frame, diagram_spec, nice_domain, stage_domain, stage_spec
+from relunet.charts import Frame, nice_domain, stage_domain, stage_spec
+from relunet.diagram import diagram_spec
 from relunet.export.layout import BASE_HEIGHT, BASE_WIDTH, Box, Placement
 from relunet.export.render import render_png, render_svg
 from relunet.export.transition import Motion, Transition
