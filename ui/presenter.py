@@ -10,11 +10,17 @@ from relunet.style import PAGE_STYLE, PRESENT_STYLE
 
 _VEGA_PADDING = 10  # Vega's default 5 px on each side of the plot
 
-# Every view: the stepper stays one row; on a phone the seven number buttons give way
+# Every view: the stepper's buttons stay one row; on a phone the seven number buttons give way
 # to a "jump to stage" menu, and the title takes less of the first screen.
 _PAGE_CSS = """
 <style>
 .st-key-stepper { flex-wrap: nowrap !important; }
+/* In a window too narrow for the whole row (1024 px with the sidebar open) the toggle takes a row of its own
+   under the buttons; squeezed, it shrank to "Pr…" or to nothing, and a teacher could not find it. */
+@media (min-width: 641px) {
+  .st-key-stepper { flex-wrap: wrap !important; }
+  .st-key-present_toggle { min-width: max-content; }
+}
 .st-key-stepper button { white-space: nowrap; }
 .st-key-stage_of { min-width: 4.5em; text-align: center; }
 .st-key-stage_of p { margin: 0 !important; font-weight: 600; }

@@ -279,3 +279,20 @@ def test_diagram_labels_stay_apart_in_every_window(browser, app_url, width, heig
                 assert apart, (label["text"], "overlaps", other["text"])
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1024, 1120, 1366])
+def test_the_presenter_toggle_is_whole_beside_an_open_sidebar(browser, app_url, width):
+    """With the sidebar open, a 1024 px window (an old projector's) left the stepper no room for the toggle:
+    it shrank to "Pr…" or to nothing. It must always be on screen with its whole label."""
+    context = browser.new_context(viewport={"width": width, "height": 768})
+    page = context.new_page()
+    try:
+        open_stage(page, app_url, 3)
+        label = page.locator(".st-key-present_toggle label")
+        expect(label).to_contain_text("Presenter view")
+        assert_on_screen(page, label, "the presenter toggle")
+        assert label.evaluate("element => element.scrollWidth <= element.clientWidth + 1"), "its label is cut short"
+        assert box(label)["width"] > 100
+    finally:
+        context.close()
