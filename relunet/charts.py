@@ -217,6 +217,7 @@ def _annotation_layers(style: ChartStyle, probe: bool, data: DataSource) -> list
 X_PADDING = 10  # pixels on each side of the dosage axis, so end points stay clear of the frame
 
 
+_TRAINING_DATA = "training data"  # the dots' name in their legend and tooltip
 COMPARE_GREY = "#767676"  # 4.5 : 1: the faint comparison curve and its legend entry
 
 
@@ -253,7 +254,7 @@ def _stage_layers(
 
     x_scale = alt.Scale(domain=list(DOSAGE_RANGE), nice=False, padding=X_PADDING)
     y_scale = alt.Scale(domain=list(y_domain), nice=False)
-    other_labels = ["training data"] if stage_.shows_training_data else []
+    other_labels = [_TRAINING_DATA] if stage_.shows_training_data else []
     legend = alt.Legend(
         title=None, orient="top", symbolType="stroke", symbolStrokeWidth=style.line_width,
         labelFontSize=style.font_size, labelColor=TEXT_COLOUR, symbolSize=style.font_size * 30, labelLimit=0,
@@ -296,7 +297,7 @@ def _stage_layers(
                 x=alt.X("dosage:Q"), y=alt.Y("value:Q"),
                 # A legend entry of its own: a dot in the points' colour, named as the text names them.
                 # ("kind", not "curve": a legend on the curves' field would merge with theirs.)
-                shape=alt.Shape("kind:N", scale=alt.Scale(domain=["training data"], range=["circle"]),
+                shape=alt.Shape("kind:N", scale=alt.Scale(domain=[_TRAINING_DATA], range=["circle"]),
                                 legend=alt.Legend(
                                     title=None, orient="top", labelFontSize=style.font_size, labelColor=TEXT_COLOUR,
                                     symbolFillColor=PALETTE["data"], symbolStrokeColor=PALETTE["data"],
@@ -356,7 +357,7 @@ def _stage_filling(
     datasets = {"zero": [{"value": 0.0}], "context": context, "own": _records(x, y, own_label)}
     if stage_.shows_training_data:
         datasets["training"] = [
-            {"dosage": d, "value": v, "curve": "training data", "kind": "training data"} for d, v in TRAINING_DATA
+            {"dosage": d, "value": v, "curve": _TRAINING_DATA, "kind": _TRAINING_DATA} for d, v in TRAINING_DATA
         ]
     if held:
         datasets.update(_annotation_datasets(facts, stage_, x, y, domain, style, probe))

@@ -51,8 +51,9 @@ _EDGE_MARGIN = 2  # px between a label and the diagram's edge
 
 
 def _kept_inside(px: float, width: float, align: str, plot_width: float) -> float:
-    """The anchor `px` of a label `width` px wide, moved just enough that the whole label lies inside
-    the plot: a long weight ("w2 = -12.60", bold) or activation name would otherwise be cut at its edge."""
+    """The x `px` of a label `width` px wide (aligned there by `align`), moved just enough that the whole
+    label lies inside the plot: a long weight ("w2 = -12.60", bold) or activation name would otherwise be
+    cut at its edge."""
     left = px - {"left": 0.0, "center": width / 2, "right": width}[align]
     right = left + width
     return px + max(0.0, _EDGE_MARGIN - left) - max(0.0, right - (plot_width - _EDGE_MARGIN))
@@ -121,12 +122,13 @@ def _diagram_datasets(facts: StageFacts, stage_: Stage, style: ChartStyle, probe
         first_line = py + (-1 if up else 1) * (radius + gap + line / 2)
         ink = colour(name, _NODE_ROLE[name], text=True) if name in active else TEXT_COLOUR
         if name in ("input", "sum"):
-            label(px, 0, first_line, _NODE_NAME[name], "center", ink, True)
+            lines = [_NODE_NAME[name]]
         elif name == "output":  # two short lines: one would reach over the sum's label
-            label(px, 0, first_line, _NODE_NAME[name], "center", ink, True)
-            label(px, 0, first_line + line, facts.act, "center", ink, True)
+            lines = [_NODE_NAME[name], facts.act]
         else:
-            label(px, 0, first_line, f"{_NODE_NAME[name]} · {facts.act}", "center", ink, True)
+            lines = [f"{_NODE_NAME[name]} · {facts.act}"]
+        for n, text in enumerate(lines):
+            label(px, 0, first_line + n * line, text, "center", ink, True)
     # Weights outside the diamond of edges, just off their edge's middle.
     for name, (start, end, role) in _EDGES.items():
         (x1, y1), (x2, y2) = pixel(start), pixel(end)
