@@ -98,7 +98,7 @@ def stepper() -> None:
     keyboard's (ui/keys.py), which sends the stage a run of presses leads to, so none is lost."""
     current = st.session_state.stage
     st.session_state.stage_jump = current  # the phone's menu shows where the buttons took us
-    with st.container(horizontal=True, vertical_alignment="center", key="stepper", gap="small", wrap=False):
+    with st.container(horizontal=True, vertical_alignment="center", key="stepper", gap="small", wrap=True):
         st.button("Back", key="back", on_click=step, args=(-1,), disabled=current <= 1,
                   help="Previous stage (←, PageUp or P; Home for the first)")
         with st.container(key="stage_of", width="content"):

@@ -10,17 +10,13 @@ from relunet.style import PAGE_STYLE, PRESENT_STYLE
 
 _VEGA_PADDING = 10  # Vega's default 5 px on each side of the plot
 
-# Every view: the stepper's buttons stay one row; on a phone the seven number buttons give way
+# Every view: on a phone the stepper stays one row, the seven number buttons give way
 # to a "jump to stage" menu, and the title takes less of the first screen.
 _PAGE_CSS = """
 <style>
-.st-key-stepper { flex-wrap: nowrap !important; }
 /* In a window too narrow for the whole row (1024 px with the sidebar open) the toggle takes a row of its own
    under the buttons; squeezed, it shrank to "Pr…" or to nothing, and a teacher could not find it. */
-@media (min-width: 641px) {
-  .st-key-stepper { flex-wrap: wrap !important; }
-  .st-key-present_toggle { min-width: max-content; }
-}
+.st-key-present_toggle { min-width: max-content; }
 .st-key-stepper button { white-space: nowrap; }
 .st-key-stage_of { min-width: 4.5em; text-align: center; }
 .st-key-stage_of p { margin: 0 !important; font-weight: 600; }
@@ -31,6 +27,7 @@ _PAGE_CSS = """
 .st-key-pictures [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; }
 .st-key-pictures [data-testid="stColumn"]:last-child { min-width: min(%(page_diagram)dpx, 100%%); }
 @media (max-width: 640px) {
+  .st-key-stepper { flex-wrap: nowrap !important; }
   .st-key-stage_numbers { display: none !important; }
   .st-key-stepper { gap: 0.5rem !important; }
   .st-key-stage_of { min-width: 0; }
@@ -65,6 +62,6 @@ header[data-testid="stHeader"], .st-key-mode { display: none !important; }
 
 
 def page_style(present: bool) -> None:
-    widths = {"page_diagram": PAGE_STYLE.diagram_width + _VEGA_PADDING, "present_diagram": PRESENT_STYLE.diagram_width
-              + _VEGA_PADDING}
+    widths = {"page_diagram": PAGE_STYLE.diagram_width + _VEGA_PADDING,
+              "present_diagram": PRESENT_STYLE.diagram_width + _VEGA_PADDING}
     st.html((_PAGE_CSS + (_PRESENT_CSS if present else "")) % widths)
