@@ -4,12 +4,23 @@ a floor figure from a page that broke, or that lost the lesson's elements, would
 import json
 import os
 
+import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import ui.lesson
 from relunet.network import PARAM_NAMES
 from relunet.stages import STAGE_COUNT
 
 BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench")
+
+
+@pytest.fixture(autouse=True)
+def lesson_restored(monkeypatch):
+    """The lesson floor swaps the lesson's picture function and st.page_link in this process's modules, which
+    AppTest shares with every later test: put both back afterwards."""
+    monkeypatch.setattr(ui.lesson, "chart_and_diagram", ui.lesson.chart_and_diagram)
+    monkeypatch.setattr(st, "page_link", st.page_link)
 
 
 def charts(at: AppTest) -> list[dict]:
