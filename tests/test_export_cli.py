@@ -207,3 +207,21 @@ def test_dash_writes_the_gif_to_standard_output(tmp_path):
     assert result.returncode == 0, result.stderr
     assert Image.open(io.BytesIO(result.stdout)).n_frames == 7
     assert b"Wrote standard output" in result.stderr and os.listdir(tmp_path) == []
+
+
+def test_as_the_program_a_finished_export_ignores_a_late_sigterm(tmp_path):
+    """Once `python -m relunet.export` has written its file, a SIGTERM before the process exits must not turn
+    its exit status 0 into 143 (it did once in a full run: the defaults came back before the exit); called
+    from other code, main hands the default handlers back."""
+    import signal
+
+    try:
+        assert main(["--out", str(tmp_path / "a.gif"), *FAST], program=True) == 0
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+        assert main(["--out", str(tmp_path / "b.gif"), *FAST]) == 0
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)

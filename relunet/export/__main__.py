@@ -9,7 +9,7 @@ if __name__ == "__main__":  # helper processes import this module too, and must 
         with held_back():
             from relunet.export.cli import main
 
-        code = main()
+        code = main(program=True)
     except Interrupted as interrupted:
         code = report(interrupted)
     raise SystemExit(code)

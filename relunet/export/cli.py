@@ -28,6 +28,7 @@ from relunet.export.interrupts import (
     Interrupted,
     held_back,
     held_back_then_ignored,
+    ignore_interrupts,
     install_interrupt_handlers,
     report,
     restore_default_handlers,
@@ -206,14 +207,20 @@ def render(request: Request, settings: ExportSettings, stem: str) -> tuple[bytes
     return data, f"{frames_in(data)} frames of {size}"
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, program: bool = False) -> int:
+    """The exit code. As the `program` (python -m), Ctrl-C and SIGTERM stay ignored once it is done, until
+    the process exits: with the defaults back, a late SIGTERM killed an export that had written its file, and
+    the shell saw 143 instead of 0. Called from other code, the default handlers come back."""
     install_interrupt_handlers()
     try:
         return _run(argv)
     except Interrupted as interrupted:
         return report(interrupted)
     finally:
-        restore_default_handlers()
+        if program:
+            ignore_interrupts()
+        else:
+            restore_default_handlers()
 
 
 def _run(argv: list[str] | None) -> int:

@@ -30,9 +30,13 @@ class Interrupted(BaseException):
 _deferred: list[int] | None = None
 
 
+def ignore_interrupts() -> None:
+    for signum in _SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+
+
 def _interrupt(signum: int, frame: object) -> None:
-    for held in _SIGNALS:  # one interrupt is enough; the clean-up must not be cut short by a second
-        signal.signal(held, signal.SIG_IGN)
+    ignore_interrupts()  # one interrupt is enough; the clean-up must not be cut short by a second
     if _deferred is not None:
         _deferred.append(signum)
         return
@@ -94,8 +98,7 @@ def held_back_then_ignored() -> Iterator[None]:
     try:
         yield
     finally:
-        for signum in _SIGNALS:
-            signal.signal(signum, signal.SIG_IGN)
+        ignore_interrupts()
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
 
 
